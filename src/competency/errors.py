@@ -1,0 +1,91 @@
+"""One way to fail: :class:`CompetencyError` and its subclasses.
+
+Every message names where the problem is (file and line or row, notebook and
+cell, or competency ID) and shows the offending value, so that the CLI can
+print it as one line. Anything that is not a :class:`CompetencyError` is a bug
+and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CompetencyError(Exception):
+    """Root of every error the toolkit raises on purpose (bad input, bad config)."""
+
+    exit_code = 2
+
+
+class UsageError(CompetencyError):
+    """The command line itself was wrong (unknown option, missing argument)."""
+
+
+class InputFileError(CompetencyError):
+    """A problem at a known place in an input file.
+
+    The message reads ``FILE, line N: problem`` (or ``row N`` for tables,
+    where the header is row 1), with the offending value in parentheses when
+    there is one.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        problem: str,
+        *,
+        line: int | None = None,
+        row: int | None = None,
+        value: object = None,
+    ) -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.line = line
+        self.row = row
+        self.value = value
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+        elif row is not None:
+            where += f", row {row}"
+        message = f"{where}: {problem}"
+        if value is not None:
+            message += f" ({value})"
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep picklable across processes
+        return (_rebuild_input_error, (type(self), self.path, self.problem,
+                                       self.line, self.row, self.value))
+
+
+def _rebuild_input_error(
+    cls: type[InputFileError],
+    path: str,
+    problem: str,
+    line: int | None,
+    row: int | None,
+    value: object,
+) -> InputFileError:
+    return cls(path, problem, line=line, row=row, value=value)
+
+
+class FrameworkError(InputFileError):
+    """A competency framework file (YAML or Moodle CSV) is invalid."""
+
+
+class CourseError(CompetencyError):
+    """A course notebook is malformed (unknown competency tag, bad points)."""
+
+
+class AnswerError(CompetencyError, ValueError):
+    """A learner's answer cannot be understood (misspelt option, wrong count).
+
+    In a notebook it renders as one friendly line instead of a traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\N{WARNING SIGN}  {self}"]
+
+
+class QuestionError(CompetencyError):
+    """A question bank is malformed or names an unknown question."""

@@ -1,0 +1,45 @@
+"""Checks on what is committed: notebooks without outputs, the README's two commands."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+
+def committed_notebooks() -> list[Path]:
+    done = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=REPO, capture_output=True,
+                          text=True, check=False)
+    listed = [REPO / p for p in done.stdout.split()] if done.returncode == 0 else []
+    found = [p for p in REPO.glob("**/*.ipynb")
+             if ".venv" not in p.parts and ".ipynb_checkpoints" not in p.parts
+             and not {"release", "submitted", "autograded", "feedback"} & set(p.parts)]
+    return sorted(set(listed) | set(found))
+
+
+def test_there_are_notebooks() -> None:
+    assert any(p.parts[-3] == "source" for p in committed_notebooks())
+
+
+@pytest.mark.parametrize("path", committed_notebooks(), ids=lambda p: str(p.relative_to(REPO)))
+def test_notebook_has_no_outputs_or_execution_counts(path: Path) -> None:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    dirty = [i for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code"
+             and (cell.get("outputs") or cell.get("execution_count") is not None)]
+    assert dirty == [], f"cells with outputs or execution counts: {dirty}"
+
+
+def test_readme_first_section_has_the_two_commands() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    first = text.split("\n## ", 2)[1]
+    blocks = re.findall(r"```(?:bash|sh)?\n(.*?)```", first, flags=re.S)
+    commands = [line for block in blocks for line in block.splitlines()
+                if line.strip() and not line.startswith("#")]
+    assert commands == ["make start", "make test"]
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from competency.errors import QuestionError
+from competency.widgets import (
+    FEEDBACK_CLASS,
+    PracticeQuestion,
+    evaluate,
+    load_practice,
+    practice,
+    practice_widget,
+)
+
+BANK = """\
+practice:
+  p1:
+    prompt: Which is direct discrimination?
+    options: {A: Treating someone worse because of race, B: A rule applied to all}
+    answer: A
+    explanation: Less favourable treatment because of a characteristic is direct.
+    feedback: {B: That describes indirect discrimination.}
+  p2:
+    prompt: Which are protected characteristics?
+    options: [race, accent, sex]
+    answer: [race, sex]
+"""
+
+
+@pytest.fixture
+def bank(tmp_path: Path) -> Path:
+    path = tmp_path / "questions.yaml"
+    path.write_text(BANK, encoding="utf-8")
+    return path
+
+
+def test_load_practice(bank: Path) -> None:
+    questions = load_practice(bank)
+    assert questions["p1"].answer == {"A"}
+    assert questions["p2"].multiple
+
+
+def test_evaluate_single(bank: Path) -> None:
+    q = load_practice(bank)["p1"]
+    assert evaluate(q, {"A"}) == (True, "Correct. Less favourable treatment because of a "
+                                        "characteristic is direct.")
+    correct, message = evaluate(q, {"B"})
+    assert not correct
+    assert message.startswith("Not quite. That describes indirect discrimination.")
+    assert evaluate(q, set()) == (False, "Choose an answer first.")
+
+
+def test_evaluate_multi_counts_missed_and_wrong(bank: Path) -> None:
+    q = load_practice(bank)["p2"]
+    correct, message = evaluate(q, {"race", "accent"})
+    assert not correct
+    assert "You missed 1 correct option(s)." in message
+    assert "1 of your choices is not right." in message
+
+
+def test_widget_gives_feedback_on_click(bank: Path) -> None:
+    q: PracticeQuestion = load_practice(bank)["p1"]
+    box = practice_widget(q)
+    radio, button, feedback = box.children[2], box.children[3], box.children[4]
+    assert FEEDBACK_CLASS in feedback._dom_classes
+    radio.value = "B"
+    button.click()
+    assert 'data-correct="false"' in feedback.value
+    radio.value = "A"
+    button.click()
+    assert 'data-correct="true"' in feedback.value
+
+
+def test_checkbox_widget_for_multi(bank: Path) -> None:
+    box = practice("p2", bank)
+    boxes = box.children[2].children
+    boxes[0].value = True
+    boxes[2].value = True
+    box.children[3].click()
+    assert 'data-correct="true"' in box.children[4].value
+
+
+def test_answers_must_be_options(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text("practice:\n  p1:\n    options: [a, b]\n    answer: c\n", encoding="utf-8")
+    with pytest.raises(QuestionError, match=r"practice p1 has answer\(s\) not among its options"):
+        load_practice(path)
+
+
+def test_unknown_practice_question(bank: Path) -> None:
+    with pytest.raises(QuestionError, match=r"no practice question 'p9' \(known: p1, p2\)"):
+        practice("p9", bank)
