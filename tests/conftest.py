@@ -55,7 +55,7 @@ def course_copy(tmp_path: Path) -> Iterator[Path]:
     shutil.copy(COURSE / "nbgrader_config.py", target / "nbgrader_config.py")
     shutil.copytree(COURSE / "source", target / "source",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    yield target
+    return target
 
 
 def make_cell(source: str, *, kind: str = "code", tags: list[str] | None = None,

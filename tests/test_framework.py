@@ -72,7 +72,8 @@ def test_minimal_framework_parses() -> None:
     fw = parse_framework(MINIMAL, source="small.yaml")
     assert fw.ids == ("A-1",)
     assert fw.get("A-1").indicators_for(2) == ("Does two things.",)
-    assert "A-1" in fw and "B-1" not in fw
+    assert "A-1" in fw
+    assert "B-1" not in fw
     assert fw.level(2).name == "Practitioner"
 
 

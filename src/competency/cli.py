@@ -7,6 +7,7 @@ stderr. Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Annotated
 import typer
 
 from competency import __version__
-from competency.errors import CompetencyError
+from competency.errors import CompetencyError, UsageError
 
 app = typer.Typer(
     name="competency",
@@ -31,6 +32,12 @@ course_app = typer.Typer(help="Read the nbgrader course: which module evidences 
                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(framework_app, name="framework")
 app.add_typer(course_app, name="course")
+roles_app = typer.Typer(help="Validate and show the roles table (role competency requirements).",
+                        no_args_is_help=True, rich_markup_mode=None)
+jd_app = typer.Typer(help="Review job descriptions: record, apply and report decisions.",
+                     no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(roles_app, name="roles")
+app.add_typer(jd_app, name="jd")
 
 
 def warn(message: str) -> None:
@@ -147,6 +154,49 @@ def course_map_command(
             print("  (no tagged point-carrying cells)")
         for cid, pts in per_comp.items():
             print(f"  {cid:<8} {pts:>6g} points  level {result.levels[module][cid]}")
+
+
+def _parse_date(value: str | None, option: str) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else _bad_date(value, option)
+    except ValueError:
+        return _bad_date(value, option)
+
+
+def _bad_date(value: str, option: str) -> dt.date:
+    raise UsageError(f"competency: Invalid value for '{option}': {value!r} is not a date "
+                     "(use YYYY-MM-DD)")
+
+
+@app.command("coverage")
+def coverage_command(
+    roles: Annotated[Path, typer.Option("--roles", help="Roles table (CSV or XLSX).")],
+    staff: Annotated[Path, typer.Option("--staff", help="Staff table (CSV or XLSX).")],
+    evidence: Annotated[Path, typer.Option("--evidence", help="Evidence table (CSV or XLSX).")],
+    out: Annotated[Path, typer.Option("--out", help="Coverage CSV to write.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge on this date, "
+                                              "YYYY-MM-DD (default: today).")] = None,
+    refresher_years: Annotated[int, typer.Option("--refresher-years",
+                                                 help="Evidence lasts this many years.")] = 3,
+    expiring_days: Annotated[int, typer.Option("--expiring-days",
+                                               help="Window for 'expiring'.")] = 90,
+    framework: Annotated[Path | None, typer.Option("--framework",
+                                                   help="Framework YAML (default: shipped).")
+                         ] = None,
+) -> None:
+    """Write one row per member of staff and required competency, with its status.
+
+    This is an identifiable output (it names staff): for managers only.
+    """
+    from competency.coverage import CoverageOptions, load_inputs, write_coverage
+    from competency.framework import load_framework
+
+    options = CoverageOptions(_parse_date(as_of, "--as-of"), refresher_years, expiring_days)
+    inputs = load_inputs(roles, staff, evidence, load_framework(framework))
+    for message in write_coverage(inputs, options, out):
+        warn(message)
 
 
 @app.command("lab")

@@ -73,6 +73,30 @@ class FrameworkError(InputFileError):
     """A competency framework file (YAML or Moodle CSV) is invalid."""
 
 
+class TableError(InputFileError):
+    """An organisation table (roles, staff, evidence, catalogue) is invalid."""
+
+
+class DocumentError(InputFileError):
+    """A document (.docx, .pdf, .txt, .md) cannot be read as text, e.g. a scanned PDF."""
+
+
+class PhrasesError(InputFileError):
+    """A suggester phrase file is invalid."""
+
+
+class RoleError(CompetencyError):
+    """A role asked for by name is not in the roles table."""
+
+
+class InterviewQuestionsError(InputFileError):
+    """An interview question bank (YAML) is invalid."""
+
+
+class DecisionError(CompetencyError):
+    """A job-description review decision is invalid (unknown competency, level, priority)."""
+
+
 class CourseError(CompetencyError):
     """A course notebook is malformed (unknown competency tag, bad points)."""
 

@@ -131,6 +131,9 @@ class QuestionBank:
         self.source = source
         self.questions: dict[str, Question] = {q.id: q for q in questions}
 
+    def __repr__(self) -> str:
+        return f"QuestionBank({self.source}: {len(self.questions)} questions)"
+
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "<bank>") -> QuestionBank:
         """Build from parsed YAML: question ID to spec (a ``practice`` key is ignored)."""

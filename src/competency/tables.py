@@ -1,0 +1,93 @@
+"""Reading and writing the organisation's tables (CSV or XLSX, header row, UTF-8).
+
+Every table problem is reported as ``FILE, row N: problem (value)`` with the
+header as row 1, through :class:`~competency.errors.TableError`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from competency.errors import TableError
+from competency.files import atomic_write_bytes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+FIRST_DATA_ROW = 2
+"""Row number of the first data row: the header is row 1."""
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = raw[: exc.start].count(b"\n") + 1
+        bad = raw[exc.start: exc.start + 1].hex()
+        raise TableError(path, "not UTF-8 text; save the file as CSV UTF-8", row=row,
+                         value=f"byte 0x{bad}") from exc
+
+
+def read_table(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
+    """Read a CSV or XLSX table as text columns; checks that ``required`` columns exist.
+
+    Values are stripped strings ("" for empty cells). The frame's index is
+    the file's row number (header = row 1), so errors can name the row.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise TableError(path, "unsupported table format; use .csv or .xlsx", value=suffix)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise TableError(path, "file not found") from exc
+    except OSError as exc:
+        raise TableError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if not raw.strip():
+        raise TableError(path, "empty file", row=1)
+    try:
+        if suffix == ".csv":
+            text = _decode(path, raw)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                                na_filter=False, skipinitialspace=False)
+        else:
+            frame = pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False,
+                                  na_filter=False, engine="openpyxl")
+    except TableError:
+        raise
+    except pd.errors.ParserError as exc:
+        raise TableError(path, f"malformed CSV: {exc}".split("\n")[0]) from exc
+    except (ValueError, KeyError, OSError) as exc:  # openpyxl: not a zip / not a workbook
+        raise TableError(path, f"cannot read as {suffix[1:].upper()}: {exc}") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise TableError(path, "missing column", row=1, value=", ".join(missing))
+    frame = frame.astype(str).apply(lambda col: col.str.strip())
+    frame.index = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
+    # drop rows that are entirely empty (trailing blank lines in spreadsheets)
+    empty = (frame == "").all(axis=1)
+    result: pd.DataFrame = frame.loc[~empty]
+    return result
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table atomically as CSV (UTF-8) or XLSX, by the file's suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    elif suffix == ".xlsx":
+        buffer = io.BytesIO()
+        frame.to_excel(buffer, index=False, engine="openpyxl")
+        data = buffer.getvalue()
+    else:
+        raise TableError(path, "unsupported table format; use .csv or .xlsx", value=suffix)
+    return atomic_write_bytes(path, data)
