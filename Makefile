@@ -21,7 +21,7 @@ start: setup
 	$(BIN)/competency lab
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check .
 
 typecheck: setup
 	$(BIN)/mypy --strict src

@@ -91,6 +91,10 @@ def parse_dates(values: Any) -> tuple[Any, Any]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    try:  # fast path: Arrow's cast is strict ISO 8601 (YYYY-MM-DD, real dates only)
+        return pc.cast(values, pa.date32()), pa.repeat(pa.scalar(False), len(values))
+    except pa.ArrowInvalid:
+        pass
     stamps = pc.strptime(values, format=DATE_FORMAT, unit="s", error_is_null=True)
     printed = pc.strftime(stamps, format=DATE_FORMAT)
     good = pc.fill_null(pc.equal(printed, values), False)

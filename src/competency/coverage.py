@@ -148,6 +148,7 @@ def _connect(roles: Roles, staff: Staff, evidence: EvidenceTable) -> Any:
     import pyarrow as pa
 
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     roles_table = pa.table({
         "role": pa.array([r.role for r in roles], pa.string()),
         "competency": pa.array([r.competency for r in roles], pa.string()),
