@@ -27,6 +27,19 @@ WEIGHTS = {
     "Equality and diversity lead": 1, "Non-executive director": 2, "Service manager": 5,
     "Recruiting manager": 4,
 }
+LOCALITIES = ("North Moors locality", "Coast and Marsh locality", "Market Towns locality")
+TEAMS = {
+    "Receptionist": LOCALITIES, "Healthcare assistant": LOCALITIES,
+    "Community nurse": LOCALITIES, "GP practice manager": LOCALITIES,
+    "Community development worker": ("Communities and engagement",),
+    "Commissioning manager": ("Commissioning and contracts",),
+    "Public health analyst": ("Public health intelligence",),
+    "HR business partner": ("People and organisational development",),
+    "Recruiting manager": ("People and organisational development",),
+    "Equality and diversity lead": ("People and organisational development",),
+    "Non-executive director": ("Trust board",),
+    "Service manager": ("Community services management",),
+}
 
 
 def main() -> None:
@@ -37,8 +50,8 @@ def main() -> None:
     args = parser.parse_args()
     framework = load_framework()
     roles = load_roles(args.folder / "roles.csv", framework)
-    spec = WorkforceSpec(staff=args.staff, seed=args.seed, role_weights=WEIGHTS,
-                         teams_per_role=2, coverage=0.8, extra_evidence=0.6)
+    spec = WorkforceSpec(staff=args.staff, seed=args.seed, role_weights=WEIGHTS, teams=TEAMS,
+                         coverage=0.85, extra_evidence=0.6, years_back=3.8)
     staff, evidence = generate_workforce(spec, roles, framework.ids)
     write_csv(staff, str(args.folder / "staff.csv"))
     write_csv(evidence, str(args.folder / "evidence.csv"))

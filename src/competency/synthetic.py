@@ -49,6 +49,8 @@ class WorkforceSpec:
     """Evidence dates are spread over this many years before the anchor date."""
     id_prefix: str = "NR"
     """Prefix of staff IDs."""
+    teams: dict[str, tuple[str, ...]] | None = None
+    """Team names per role; roles not named get ``<role> team <n>``."""
 
 
 def _role_arrays(roles: Roles) -> tuple[list[str], list[list[tuple[str, int]]]]:
@@ -70,10 +72,15 @@ def generate_workforce(spec: WorkforceSpec, roles: Roles,
     width = max(5, len(str(spec.staff)))
     numbers = np.arange(1, spec.staff + 1)
     staff_ids = np.char.add(spec.id_prefix, np.char.zfill(numbers.astype(str), width))
-    team_no = rng.integers(1, spec.teams_per_role + 1, size=spec.staff)
+    team_no = rng.integers(0, 1 << 30, size=spec.staff)
     role_names = np.array(names, dtype=object)[role_idx]
-    teams = np.char.add(np.char.add(np.array(names)[role_idx].astype(str), " team "),
-                        team_no.astype(str))
+    team_lists = [(spec.teams or {}).get(name) or
+                  tuple(f"{name} team {n}" for n in range(1, spec.teams_per_role + 1))
+                  for name in names]
+    team_table = np.array([t for lst in team_lists for t in lst], dtype=object)
+    team_start = np.concatenate([[0], np.cumsum([len(t) for t in team_lists])[:-1]])
+    team_count = np.array([len(t) for t in team_lists])
+    teams = team_table[team_start[role_idx] + team_no % team_count[role_idx]]
     codes = list(ETHNIC_SHARES)
     shares = np.array([ETHNIC_SHARES[c] for c in codes])
     ethnic = np.array(codes, dtype=object)[rng.choice(len(codes), size=spec.staff,
