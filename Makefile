@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# nbgrader runs helper programs (alembic) by name: the environment's bin comes first.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: start test setup lint typecheck pytest clean
 

@@ -28,7 +28,9 @@ END_SOLUTION = "### END SOLUTION"
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, JUPYTER_PLATFORM_DIRS="1")
+    # nbgrader runs `alembic` by name: put this environment's bin first on PATH
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    env = dict(os.environ, JUPYTER_PLATFORM_DIRS="1", PATH=path)
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
                           capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stderr[-3000:]}"
