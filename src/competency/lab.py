@@ -72,8 +72,29 @@ def lab_command(settings: LabSettings) -> list[str]:
     return argv
 
 
+def sample_summary() -> str:
+    """One paragraph on the bundled sample organisation's coverage today (aggregate only)."""
+    import datetime as dt
+    from importlib import resources
+
+    from competency.coverage import STATUSES, CoverageOptions, compute_coverage, load_inputs
+
+    folder = Path(str(resources.files("competency").joinpath("data", "sample-org")))
+    inputs = load_inputs(folder / "roles.csv", folder / "staff.csv", folder / "evidence.csv")
+    result = compute_coverage(inputs.roles, inputs.staff, inputs.evidence,
+                              CoverageOptions(dt.date.today()))
+    statuses = result.table.column("status").to_pylist()
+    total = len(statuses) or 1
+    shares = ", ".join(f"{s} {100 * statuses.count(s) / total:.0f}%" for s in STATUSES)
+    return (f"Sample organisation (fictional Northmoor Rural Health NHS Trust): "
+            f"{len(inputs.staff)} staff, {len(inputs.roles.names)} roles, "
+            f"{len(statuses)} role requirements to cover.\nCoverage today: {shares}.\n"
+            f"Data: {folder}")
+
+
 def serve(settings: LabSettings) -> int:
     """Run JupyterLab until Ctrl-C; returns its exit code."""
+    print(sample_summary(), flush=True)
     port = free_port(settings.host, settings.port)
     token = settings.token or secrets.token_hex(16)
     final = LabSettings(settings.root, settings.course, settings.host, port, token,
