@@ -1,6 +1,7 @@
 # The two commands of the README, and the pieces behind them.
 #   make start   set up, then run JupyterLab with the course and notebooks on 127.0.0.1
-#   make test    set up, then run the whole test suite (lint, types, unit, notebooks, nbgrader)
+#   make test    set up, start the services the tests need (PostgreSQL, and Chromium and
+#                the hub proxy when present), then run the whole suite (lint, types, pytest)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -31,7 +32,8 @@ typecheck: setup
 pytest: setup
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: setup
+	bash tools/run-tests.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

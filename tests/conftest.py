@@ -90,3 +90,60 @@ def write_course(tmp_path: Path) -> Callable[[dict[str, list[Any]]], Path]:
         return root
 
     return write
+
+
+# --------------------------------------------------------------------------- databases
+
+POSTGRES_ENV = "COMPETENCY_TEST_POSTGRES_URL"
+DATABASES = [pytest.param("sqlite", id="sqlite"),
+             pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
+"""Parameters for tests that run against both SQLite and PostgreSQL."""
+
+
+@pytest.fixture(scope="session")
+def new_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
+    """``new_database(kind)`` -> the URL of a fresh, empty database ("sqlite"/"postgresql").
+
+    PostgreSQL databases are created on the server named by COMPETENCY_TEST_POSTGRES_URL
+    (``.ci/postgres.sh`` starts one) and dropped at the end of the session. Without it the
+    PostgreSQL cases fail: deselect them explicitly with ``-m "not postgres"``.
+    """
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    created: list[str] = []
+    base = os.environ.get(POSTGRES_ENV, "")
+
+    def make(kind: str) -> str:
+        if kind == "sqlite":
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        if not base:
+            ci = " (CI=true: PostgreSQL is required)" if os.environ.get("CI") == "true" else ""
+            pytest.fail(f"{POSTGRES_ENV} is not set{ci}: run the tests through .ci/run, or "
+                        "source .ci/postgres.sh first; to leave PostgreSQL out, deselect "
+                        "with -m 'not postgres'", pytrace=False)
+        name = f"competency_{uuid.uuid4().hex[:12]}"
+        engine = create_engine(base, isolation_level="AUTOCOMMIT")
+        with engine.connect() as con:
+            con.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        created.append(name)
+        return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    if created:
+        engine = create_engine(base, isolation_level="AUTOCOMMIT")
+        with engine.connect() as con:
+            for name in created:
+                con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request: pytest.FixtureRequest, new_database: Callable[[str], str]) -> str:
+    """A fresh empty database, once SQLite and once PostgreSQL."""
+    url: str = new_database(request.param)
+    return url

@@ -101,6 +101,22 @@ class CourseError(CompetencyError):
     """A course notebook is malformed (unknown competency tag, bad points)."""
 
 
+class ConfigError(InputFileError):
+    """A configuration file (``competency.toml``) is invalid: ``FILE, line N: problem``."""
+
+
+class StoreError(CompetencyError):
+    """The evidence store cannot be opened or used (bad URL, no server, newer schema)."""
+
+
+class GradebookError(CompetencyError):
+    """An nbgrader gradebook cannot be read (no such file, not a gradebook)."""
+
+
+class ReviewError(CompetencyError):
+    """A training review cannot be recorded (unknown course, competency, level or verdict)."""
+
+
 class AnswerError(CompetencyError, ValueError):
     """A learner's answer cannot be understood (misspelt option, wrong count).
 
@@ -113,3 +129,7 @@ class AnswerError(CompetencyError, ValueError):
 
 class QuestionError(CompetencyError):
     """A question bank is malformed or names an unknown question."""
+
+
+class DisclosureError(CompetencyError):
+    """An aggregated output would disclose a person (a staff identifier, a negative count)."""

@@ -1,0 +1,174 @@
+"""Evidence import from files (the contract's columns, ESR-style exports) and export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from competency.errors import TableError, UsageError
+from competency.evidence import (
+    EvidenceRecord,
+    date_format,
+    import_evidence_file,
+    load_evidence,
+    parse_mapping,
+    read_evidence_file,
+)
+from competency.framework import Framework
+from competency.store import open_store
+from conftest import CliResult
+
+Cli = Callable[..., CliResult]
+ESR_HEADER = "Assignment Number,Full Name,Competence Name,Achieved Date,Expiry Date\n"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_contract_columns(tmp_path: Path, framework: Framework) -> None:
+    path = write(tmp_path / "ev.csv", "staff_id,competency,level,achieved_on,source\n"
+                 "s1,LAW-1,2,2025-01-10,ext-council-eia\n"
+                 "s2,cul-1,Practitioner,2024-02-29,\n")
+    assert read_evidence_file(path, framework) == [
+        EvidenceRecord("s1", "LAW-1", 2, dt.date(2025, 1, 10), "ext-council-eia"),
+        EvidenceRecord("s2", "CUL-1", 2, dt.date(2024, 2, 29), "ev.csv"),
+    ]
+
+
+def test_esr_export_with_a_mapping_and_uk_dates(tmp_path: Path, framework: Framework) -> None:
+    path = write(tmp_path / "esr.csv", ESR_HEADER
+                 + "10001234-2,Ann Smith,Equality law in practice,05/01/2024,05/01/2027\n"
+                 + "10005678-1,Bo Chen,LAW-2,31/12/2023,\n")
+    mapping = parse_mapping(["staff_id=Assignment Number", "competency=Competence Name",
+                             "achieved_on=Achieved Date"])
+    records = read_evidence_file(path, framework, mapping=mapping, date_spelling="dd/mm/yyyy",
+                                 level=1, source="ESR")
+    assert records == [
+        EvidenceRecord("10001234-2", "LAW-1", 1, dt.date(2024, 1, 5), "ESR"),
+        EvidenceRecord("10005678-1", "LAW-2", 1, dt.date(2023, 12, 31), "ESR"),
+    ]
+
+
+def test_xlsx_with_date_cells(tmp_path: Path, framework: Framework) -> None:
+    import pandas as pd
+
+    path = tmp_path / "esr.xlsx"
+    pd.DataFrame({"staff_id": ["s1"], "competency": ["RACE-1"], "level": [1],
+                  "achieved_on": [dt.datetime(2025, 6, 30)], "source": ["REC workshop"]}
+                 ).to_excel(path, index=False)
+    assert read_evidence_file(path, framework, date_spelling="dd/mm/yyyy") == [
+        EvidenceRecord("s1", "RACE-1", 1, dt.date(2025, 6, 30), "REC workshop")]
+
+
+@pytest.mark.parametrize(("spelling", "expected"), [
+    (None, "%Y-%m-%d"), ("dd/mm/yyyy", "%d/%m/%Y"), ("DD.MM.YY", "%d.%m.%y"),
+    ("%d %b %Y", "%d %b %Y")])
+def test_date_format_spellings(spelling: str | None, expected: str) -> None:
+    assert date_format(spelling) == expected
+
+
+@pytest.mark.parametrize(("text", "options", "message"), [
+    ("s1,LAW-9,1,2025-01-10,x\n", {}, r"ev\.csv, row 2: unknown competency \(LAW-9\)$"),
+    ("s1,LAW-1,5,2025-01-10,x\n", {}, r"ev\.csv, row 2: unknown level \(5\)$"),
+    ("s1,LAW-1,1,10/01/2025,x\n", {}, r"ev\.csv, row 2: malformed date; use YYYY-MM-DD "
+                                      r"\(10/01/2025\)$"),
+    ("s1,LAW-1,1,2025-1-10,x\n", {}, r"ev\.csv, row 2: malformed date; use YYYY-MM-DD "
+                                     r"\(2025-1-10\)$"),
+    ("s1,LAW-1,1,2025-01-10,x\n", {"date_spelling": "dd/mm/yyyy"},
+     r"ev\.csv, row 2: malformed date; use dd/mm/yyyy \(2025-01-10\)$"),
+    (",LAW-1,1,2025-01-10,x\n", {}, r"ev\.csv, row 2: empty staff_id$"),
+])
+def test_bad_rows_name_file_and_row(tmp_path: Path, framework: Framework, text: str,
+                                    options: dict[str, str], message: str) -> None:
+    path = write(tmp_path / "ev.csv", "staff_id,competency,level,achieved_on,source\n" + text)
+    with pytest.raises(TableError, match=message):
+        read_evidence_file(path, framework, **options)  # type: ignore[arg-type]
+
+
+def test_missing_mapped_column(tmp_path: Path, framework: Framework) -> None:
+    path = write(tmp_path / "esr.csv", ESR_HEADER + "1,A,LAW-1,05/01/2024,\n")
+    with pytest.raises(TableError, match=r"esr\.csv, row 1: missing column "
+                       r"\(staff_id, level\)$"):
+        read_evidence_file(path, framework, mapping={"competency": "Competence Name",
+                                                     "achieved_on": "Achieved Date"})
+
+
+@pytest.mark.parametrize(("items", "message"), [
+    (["staff=Assignment Number"], "unknown field (staff); use staff_id, competency, level, "
+                                  "achieved_on, source"),
+    (["staff_id"], "'staff_id' is not FIELD=COLUMN"),
+])
+def test_bad_mapping(items: list[str], message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_mapping(items)
+    assert str(caught.value) == f"competency: Invalid value for '--map': {message}"
+
+
+def test_import_twice_adds_nothing_and_export_feeds_coverage(
+        cli: Cli, tmp_path: Path, db_url: str) -> None:
+    esr = write(tmp_path / "esr.csv", ESR_HEADER
+                + "s1,Ann Smith,LAW-1,05/01/2024,\n" + "s2,Bo Chen,CUL-1,31/12/2023,\n")
+    args = ("evidence", "import", esr, "--map", "staff_id=Assignment Number",
+            "--map", "competency=Competence Name", "--map", "achieved_on=Achieved Date",
+            "--date-format", "dd/mm/yyyy", "--level", "1", "--store", db_url)
+    first = cli(*args)
+    assert first.code == 0, first.err
+    assert first.out.startswith(f"{esr}: added 2, skipped 0 (already in the store) -> ")
+    assert cli(*args).out.startswith(f"{esr}: added 0, skipped 2 (already in the store) -> ")
+    out = tmp_path / "evidence.csv"
+    assert cli("evidence", "export", "--out", out, "--store", db_url).code == 0
+    with out.open(encoding="utf-8") as handle:
+        assert list(csv.reader(handle)) == [
+            ["staff_id", "competency", "level", "achieved_on", "source"],
+            ["s1", "LAW-1", "1", "2024-01-05", "esr.csv"],
+            ["s2", "CUL-1", "1", "2023-12-31", "esr.csv"]]
+    roles = write(tmp_path / "roles.csv", "role,competency,level,priority,assessed_by\n"
+                  "Nurse,LAW-1,1,essential,training\n")
+    staff = write(tmp_path / "staff.csv", "staff_id,role,team\ns1,Nurse,A\ns2,Nurse,A\n")
+    coverage = tmp_path / "coverage.csv"
+    result = cli("coverage", "--roles", roles, "--staff", staff, "--evidence", out,
+                 "--as-of", "2025-01-01", "--out", coverage)
+    assert result.code == 0, result.err
+    lines = coverage.read_text(encoding="utf-8").splitlines()
+    assert lines[1:] == ["s1,LAW-1,1,essential,1,2024-01-05,2027-01-05,met",
+                         "s2,LAW-1,1,essential,,,,missing"]
+
+
+def test_import_is_all_or_nothing(tmp_path: Path, framework: Framework, db_url: str) -> None:
+    path = write(tmp_path / "ev.csv", "staff_id,competency,level,achieved_on,source\n"
+                 "s1,LAW-1,1,2025-01-10,x\ns2,LAW-1,1,2025-02-30,x\n")
+    with open_store(db_url) as store:
+        with pytest.raises(TableError, match=r"row 3: malformed date"):
+            import_evidence_file(store, path, framework)
+        assert store.evidence() == []
+        assert store.imports() == []
+
+
+def test_cli_errors_are_one_line(cli: Cli, tmp_path: Path) -> None:
+    path = write(tmp_path / "ev.csv", "staff_id,competency,level,achieved_on,source\n"
+                 "s1,LAW-1,1,2025-01-10,x\n")
+    store = f"sqlite:///{tmp_path / 'competency.db'}"
+    result = cli("evidence", "import", path, "--level", "7", "--store", store)
+    assert (result.code, result.err) == (
+        2, "competency: Invalid value for '--level': unknown level (7)\n")
+    result = cli("evidence", "import", path, "--map", "nope=x", "--store", store)
+    assert result.code == 2
+    assert result.err.startswith("competency: Invalid value for '--map': unknown field (nope)")
+
+
+def test_load_evidence_reads_an_export(tmp_path: Path, framework: Framework) -> None:
+    with open_store(f"sqlite:///{tmp_path / 'competency.db'}") as store:
+        store.add_evidence([EvidenceRecord("s1", "LAW-1", 3, dt.date(2025, 1, 10), "x")],
+                           kind="file", origin="x")
+        from competency.evidence import export_evidence
+
+        assert export_evidence(store, tmp_path / "out.xlsx") == 1
+    table = load_evidence(tmp_path / "out.xlsx", framework)
+    assert table.table.column("level").to_pylist() == [3]
+    assert table.table.column("achieved_on").to_pylist() == [dt.date(2025, 1, 10)]

@@ -1,0 +1,400 @@
+"""suggest: paraphrase, boilerplate, near misses, scores, evidence offsets and the CLI contract."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from competency.documents import Document
+from competency.errors import CompetencyError, PhrasesError
+from competency.framework import Framework, parse_framework
+from competency.suggest import (
+    DEFAULT_THRESHOLD,
+    MAX_GAP,
+    STRONG_WEIGHT,
+    WEAK_WEIGHT,
+    PhraseSet,
+    compile_suggester,
+    load_phrases,
+    parse_phrases,
+    suggest,
+)
+from conftest import DATA, CliResult
+
+Cli = Callable[..., CliResult]
+JDS = DATA / "jds"
+
+TRUST_FRAMEWORK = """\
+id: trust
+name: A trust's own framework
+version: "2"
+levels:
+  - level: 1
+    name: Basic
+competencies:
+  - id: W-1
+    name: Widget handling
+    keywords: [widget care, gadget repair]
+  - id: W-2
+    name: Sprocket safety
+    keywords: [sprocket]
+"""
+
+
+@pytest.fixture(scope="module")
+def trust() -> Framework:
+    return parse_framework(TRUST_FRAMEWORK)
+
+
+def phrase_set(**competencies: dict[str, list[str]]) -> PhraseSet:
+    return parse_phrases({"competencies": competencies}, source="test-phrases.yaml")
+
+
+def ids(text: str, framework: Framework | None = None, threshold: float = DEFAULT_THRESHOLD
+        ) -> list[str]:
+    return [s.competency for s in suggest(text, framework, threshold)]
+
+
+# --------------------------------------------------------------------------- recognition
+
+
+def test_paraphrase_without_the_frameworks_words(framework: Framework) -> None:
+    text = ("Main duties\n"
+            "Book language support for patients whose first language is not English.\n")
+    [suggestion] = suggest(text, framework)
+    assert suggestion.competency == "CUL-2"
+    [evidence] = suggestion.evidence
+    assert evidence.text == ("Book language support for patients whose first language is not "
+                             "English.")
+    assert text[evidence.start:evidence.end] == evidence.text
+    assert set(evidence.phrases) == {"(first|own|preferred|home) language",
+                                     "language (line|support|need|barrier|requirement)"}
+
+
+def test_inflections_meet_through_lemmas(framework: Framework) -> None:
+    assert ids("You will work with interpreters every day.") == ["CUL-2"]
+    assert ids("Interpreting is part of every clinic.") == ["CUL-2"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "competency"),
+    [
+        ("Check that changes do not disadvantage older or disabled patients: assess how each "
+         "change would affect different groups.", "EIA-1"),
+        ("Break down uptake of screening by ethnic group and compare uptake with need.",
+         "DATA-1"),
+        ("Examine your own assumptions and recognise stereotypes in your practice.", "CUL-1"),
+        ("Run listening events and report back to communities what changed.", "ENG-1"),
+        ("Work with the county council, the police and the Race Equality Council on shared "
+         "projects.", "PART-1"),
+        ("Challenge racist comments from patients and support staff on the receiving end.",
+         "RACE-1"),
+        ("Own the Trust's Workforce Race Equality Standard action plan and account to the board.",
+         "LEAD-1"),
+        ("Help small voluntary and community organisations bid for contracts.", "COMM-1"),
+        ("Shortlist fairly against the criteria and make sure interview panels are diverse.",
+         "RECR-1"),
+        ("Advise on the Equality Act 2010 and the duty to make reasonable adjustments.", "LAW-1"),
+        ("Make sure the board considers equality before it takes major decisions, with due "
+         "regard to the equality duty.", "LAW-2"),
+    ],
+)
+def test_each_competency_from_a_paraphrase(sentence: str, competency: str) -> None:
+    assert competency in ids(f"Main duties\n{sentence}\n")
+
+
+# --------------------------------------------------------------------------- boilerplate
+
+
+BOILERPLATE = """\
+About the role
+You will keep the stores tidy.
+
+Equality and diversity
+We are an equal opportunities employer and welcome applications from all sections of the \
+community. We particularly welcome applications from Black, Asian and minority ethnic \
+candidates, who are under-represented in our workforce. As a Disability Confident employer we \
+operate a guaranteed interview scheme. If you need reasonable adjustments at any stage of the \
+recruitment process, please tell us.
+We are committed to equality, diversity and inclusion and want our workforce to reflect the \
+diversity of the communities we serve.
+All staff must comply with the Trust's policies on equal opportunities, bullying and \
+harassment.
+"""
+
+
+def test_equality_boilerplate_is_ignored() -> None:
+    assert suggest(BOILERPLATE) == []
+    assert ids(BOILERPLATE, threshold=0.0) == []
+
+
+def test_the_same_words_count_outside_the_boilerplate() -> None:
+    assert ids("Make reasonable adjustments for disabled staff and record them.") == ["LAW-1"]
+
+
+def test_employer_sections_are_ignored() -> None:
+    text = ("About us\n"
+            "We work in partnership with the county council, the police and the voluntary "
+            "sector.\n"
+            "Main duties\n"
+            "Work with the police on hate crime reporting.\n")
+    [part] = [s for s in suggest(text) if s.competency == "PART-1"]
+    assert [e.text for e in part.evidence] == ["Work with the police on hate crime reporting."]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Contribute to clinical risk assessments and incident investigations.",
+        "Complete data protection impact assessments for new systems.",
+        "Comply with data protection law, UK GDPR and information governance policies.",
+        "Build strong partnerships with suppliers to get the best value.",
+        "Support the commissioning of equipment and the commissioning of new beds.",
+        "Maintain accurate financial data and reports on aged creditors.",
+        "Work in partnership with our facilities contractor and its suppliers.",
+        "Engage stakeholders across the programme and keep them informed.",
+        "Serve special diets, including halal, kosher and vegetarian meals.",
+        "Manage the contracts register and the commissioning of new services.",
+    ],
+)
+def test_near_misses_do_not_fire(sentence: str) -> None:
+    assert ids(f"Main duties\n{sentence}\n") == []
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def test_score_is_one_minus_exp_of_distinct_phrase_weights(trust: Framework) -> None:
+    phrases = phrase_set(**{"W-1": {"weak": ["spanner", "wrench"]}})
+    sg = compile_suggester(trust, phrases)
+    one = round(1 - math.exp(-STRONG_WEIGHT), 4)
+    [s] = sg.suggest("We do widget care.")
+    assert s.score == one
+    [s] = sg.suggest("We do widget care. Widget care again.")  # the same phrase counts once
+    assert s.score == one
+    assert len(s.evidence) == 2
+    [s] = sg.suggest("Widget care and gadget repair. Bring a spanner.")
+    assert s.score == round(1 - math.exp(-(2 * STRONG_WEIGHT + WEAK_WEIGHT)), 4)
+    assert sg.suggest("Bring a spanner and a wrench.") == []  # two weak: 0.39 < 0.5
+    [s] = sg.suggest("Bring a spanner and a wrench.", threshold=0.0)
+    assert s.score == round(1 - math.exp(-2 * WEAK_WEIGHT), 4)
+
+
+def test_more_evidence_never_lowers_a_score(framework: Framework) -> None:
+    lines = (JDS / "09-equality-diversity-lead.txt").read_text(encoding="utf-8").splitlines()
+    previous: dict[str, float] = {}
+    for end in range(1, len(lines) + 1, 3):
+        scores = {s.competency: s.score for s in suggest("\n".join(lines[:end]),
+                                                         threshold=0.0)}
+        assert all(scores.get(cid, 0.0) >= score for cid, score in previous.items())
+        previous = scores
+
+
+def test_sorted_by_score_then_id_and_threshold(trust: Framework) -> None:
+    text = "Sprocket. Widget care. Gadget repair."
+    result = suggest(text, trust)
+    assert [(s.competency, s.score) for s in result] == [
+        ("W-1", round(1 - math.exp(-2 * STRONG_WEIGHT), 4)),
+        ("W-2", round(1 - math.exp(-STRONG_WEIGHT), 4))]
+    assert [s.competency for s in suggest(text, trust, threshold=0.7)] == ["W-1"]
+    with pytest.raises(ValueError, match=r"threshold must be between 0 and 1, not 1\.5"):
+        suggest(text, trust, threshold=1.5)
+
+
+def test_a_trusts_framework_uses_its_keywords_and_names(trust: Framework) -> None:
+    assert ids("Training in widget handling is given.", trust) == ["W-1"]
+    assert ids("Gadget repairs are part of the job.", trust) == ["W-1"]  # lemmas: repairs
+    assert ids("Interpreters are booked daily.", trust) == []  # not the default framework
+
+
+def test_to_dict_is_the_json_contract(framework: Framework) -> None:
+    doc = Document(Path("jd.txt"), "Title\nWork with interpreters.", "txt")
+    [s] = suggest(doc, framework)
+    assert s.to_dict() == {"competency": "CUL-2", "score": s.score,
+                           "evidence": [{"text": "Work with interpreters.", "start": 6,
+                                         "end": 29}]}
+
+
+# --------------------------------------------------------------------------- phrase syntax
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "fires"),
+    [
+        ("(blue|red) widget", "A red widget.", True),
+        ("(blue|red) widget", "A green widget.", False),
+        ("big (blue |)widget", "A big widget.", True),
+        ("big * widget", "A big shiny widget.", True),
+        ("big * widget", "A big widget.", False),
+        ("widg* care", "Widgetry care.", True),
+        ("widgets", "One widget.", True),  # both sides lemmatised
+        ("alpha ... omega", "alpha " + "x " * MAX_GAP + "omega", True),
+        ("alpha ... omega", "alpha " + "x " * (MAX_GAP + 1) + "omega", False),
+        ("alpha ... omega", "Omega then alpha.", False),
+        ("alpha ... omega", "Alpha. Omega.", False),  # never across sentences
+        ("alpha omega", "Alpha | omega", False),  # nor across table cells
+        ("alpha omega", "e.g. alpha omega", True),  # abbreviations do not end sentences
+    ],
+)
+def test_phrase_syntax(trust: Framework, phrase: str, text: str, fires: bool) -> None:
+    sg = compile_suggester(trust, phrase_set(**{"W-2": {"strong": [phrase],
+                                                        "drop": ["sprocket",
+                                                                 "sprocket safety"]}}))
+    assert ([s.competency for s in sg.suggest(text)] == ["W-2"]) is fires
+
+
+def test_drop_and_weak_change_framework_keywords(trust: Framework) -> None:
+    sg = compile_suggester(trust, phrase_set(**{"W-1": {"drop": ["widget care"],
+                                                        "weak": ["gadget repair"]}}))
+    assert sg.suggest("Widget care.") == []
+    [s] = sg.suggest("Gadget repair.", threshold=0.0)
+    assert s.score == round(1 - math.exp(-WEAK_WEIGHT), 4)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "test-phrases.yaml: a phrase file must be a mapping"),
+        ({"colour": 1}, "test-phrases.yaml: unknown key (colour)"),
+        ({"boilerplate": ["(unclosed"]},
+         "test-phrases.yaml: bad boilerplate pattern: missing ), unterminated subpattern at "
+         "position 0 ((unclosed)"),
+        ({"competencies": {"W-1": {"strong": "widget"}}},
+         "test-phrases.yaml: W-1.strong must be a list of strings"),
+        ({"competencies": {"W-1": {"often": ["x"]}}},
+         "test-phrases.yaml: unknown key in competency W-1 (often)"),
+        ({"competencies": {"W-1": {"strong": ["a ... "]}}},
+         "test-phrases.yaml: competency W-1: empty part in phrase (a ...)"),
+        ({"competencies": {"W-1": {"strong": ["(--)"]}}},
+         "test-phrases.yaml: competency W-1: phrase has no words ((--))"),
+    ],
+)
+def test_bad_phrase_data(data: object, message: str) -> None:
+    with pytest.raises(PhrasesError) as info:
+        parse_phrases(data, source="test-phrases.yaml")
+    assert str(info.value) == message
+
+
+def test_phrase_files(tmp_path: Path) -> None:
+    with pytest.raises(PhrasesError) as info:
+        load_phrases(tmp_path / "none.yaml")
+    assert str(info.value) == f"{tmp_path / 'none.yaml'}: file not found"
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("competencies: [\n", encoding="utf-8")
+    with pytest.raises(PhrasesError) as info:
+        load_phrases(broken)
+    assert str(info.value) == f"{broken}, line 2: invalid YAML"
+    shipped = load_phrases()
+    assert shipped.boilerplate
+    assert shipped.sections
+    assert isinstance(shipped, PhraseSet)
+
+
+def test_shipped_phrases_name_only_framework_competencies(framework: Framework) -> None:
+    shipped = load_phrases()
+    assert set(shipped.strong) <= set(framework.ids)
+    assert issubclass(PhrasesError, CompetencyError)
+
+
+# --------------------------------------------------------------------------- labelled set
+
+
+def test_micro_f1_on_the_labelled_job_descriptions(framework: Framework) -> None:
+    """A regression guard on the whole labelled set (benchmarks/suggest.py reports per split)."""
+    tp = fp = fn = 0
+    with (JDS / "labels.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) >= 40
+    assert sum(row["split"] == "test" for row in rows) >= 15
+    for row in rows:
+        gold = {c for c in row["competencies"].split(";") if c}
+        assert gold <= set(framework.ids), row["file"]
+        text = (JDS / row["file"]).read_text(encoding="utf-8")
+        assert 300 <= len(text.split()) <= 1200, row["file"]
+        predicted = set(ids(text, framework))
+        tp += len(predicted & gold)
+        fp += len(predicted - gold)
+        fn += len(gold - predicted)
+    f1 = 2 * tp / (2 * tp + fp + fn)
+    assert f1 >= 0.8
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_json_contract(cli: Cli, tmp_path: Path) -> None:
+    jd = tmp_path / "nurse.txt"
+    jd.write_text("Community Nurse\nUse professional interpreters.\nShortlist fairly against "
+                  "the criteria.\n", encoding="utf-8")
+    empty = tmp_path / "porter.md"
+    empty.write_text("# Porter\nMove beds safely.\n", encoding="utf-8")
+    result = cli("suggest", jd, empty, "--json")
+    assert result.code == 0, result.err
+    assert result.err == ""
+    data = json.loads(result.out)
+    assert data == [
+        {"file": str(jd), "suggestions": [
+            {"competency": "CUL-2", "score": data[0]["suggestions"][0]["score"],
+             "evidence": [{"text": "Use professional interpreters.", "start": 16, "end": 46}]},
+            {"competency": "RECR-1", "score": data[0]["suggestions"][1]["score"],
+             "evidence": [{"text": "Shortlist fairly against the criteria.", "start": 47,
+                           "end": 85}]}]},
+        {"file": str(empty), "suggestions": []},
+    ]
+    scores = [s["score"] for s in data[0]["suggestions"]]
+    assert scores == sorted(scores, reverse=True)
+    assert all(DEFAULT_THRESHOLD <= s <= 1 for s in scores)
+
+
+def test_cli_reports_unreadable_files_and_goes_on(cli: Cli, tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Work with interpreters.", encoding="utf-8")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 nonsense")
+    result = cli("suggest", scan, good, tmp_path / "missing.docx", "--json")
+    assert result.code == 2
+    assert result.err == (f"{scan}: not a readable PDF file (corrupt or another format)\n"
+                          f"{tmp_path / 'missing.docx'}: file not found\n")
+    assert [item["file"] for item in json.loads(result.out)] == [str(good)]
+
+
+def test_cli_table_and_threshold(cli: Cli, tmp_path: Path) -> None:
+    jd = tmp_path / "jd.txt"
+    jd.write_text("Work with interpreters. Be non-judgemental.\n", encoding="utf-8")
+    result = cli("suggest", jd)
+    assert result.code == 0
+    assert result.out == (f"{jd}\n"
+                          "  CUL-2    0.80  Culturally capable care and communication\n"
+                          "                      0: Work with interpreters.\n")
+    low = cli("suggest", jd, "--threshold", "0.2")
+    assert "CUL-1    0.22  Cultural awareness and self-reflection" in low.out
+    none = cli("suggest", jd, "--threshold", "0.9")
+    assert none.out == f"{jd}\n  (no competency scored 0.9 or more)\n"
+    bad = cli("suggest", jd, "--threshold", "2")
+    assert bad.code == 2
+    assert bad.err.startswith("competency: Invalid value for '--threshold'")
+
+
+def test_cli_framework_and_phrases_options(cli: Cli, tmp_path: Path) -> None:
+    fw = tmp_path / "trust.yaml"
+    fw.write_text(TRUST_FRAMEWORK, encoding="utf-8")
+    jd = tmp_path / "jd.txt"
+    jd.write_text("Sprocket duty.", encoding="utf-8")
+    result = cli("suggest", jd, "--framework", fw, "--json")
+    assert result.code == 0
+    assert json.loads(result.out)[0]["suggestions"][0]["competency"] == "W-2"
+    phrases = tmp_path / "phrases.yaml"
+    phrases.write_text("competencies:\n  W-1:\n    strong: [duty]\n", encoding="utf-8")
+    result = cli("suggest", jd, "--framework", fw, "--phrases", phrases, "--json")
+    assert [s["competency"] for s in json.loads(result.out)[0]["suggestions"]] == ["W-1",
+                                                                                   "W-2"]
+    phrases.write_text("competencies:\n  W-1:\n    often: [duty]\n", encoding="utf-8")
+    result = cli("suggest", jd, "--framework", fw, "--phrases", phrases)
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err == f"{phrases}: unknown key in competency W-1 (often)\n"
