@@ -12,6 +12,7 @@ from competency.decisions import (
     load_decisions,
     make_decisions,
 )
+from competency.disclosure import DisclosureRule, ProtectedTable, protect
 from competency.documents import Document, read_document
 from competency.errors import (
     AnswerError,
@@ -19,6 +20,7 @@ from competency.errors import (
     ConfigError,
     CourseError,
     DecisionError,
+    DisclosureError,
     DocumentError,
     FrameworkError,
     GradebookError,
@@ -57,6 +59,7 @@ from competency.personspec import (
     load_question_bank,
     write_person_spec,
 )
+from competency.reports import ReportOptions, build_report, make_report
 from competency.reviews import (
     Catalogue,
     Review,
@@ -81,6 +84,8 @@ __all__ = [
     "CourseMap",
     "Decision",
     "DecisionError",
+    "DisclosureError",
+    "DisclosureRule",
     "Document",
     "DocumentError",
     "Evidence",
@@ -94,7 +99,9 @@ __all__ = [
     "Level",
     "PersonSpec",
     "PhrasesError",
+    "ProtectedTable",
     "QuestionError",
+    "ReportOptions",
     "Requirement",
     "Review",
     "ReviewError",
@@ -109,6 +116,7 @@ __all__ = [
     "append_decisions",
     "apply_decisions",
     "build_person_spec",
+    "build_report",
     "course_map",
     "default_framework_path",
     "dump_framework",
@@ -126,8 +134,10 @@ __all__ = [
     "load_question_bank",
     "load_roles",
     "make_decisions",
+    "make_report",
     "make_review",
     "parse_framework",
+    "protect",
     "read_document",
     "read_evidence_file",
     "read_gradebook",

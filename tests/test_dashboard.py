@@ -1,0 +1,176 @@
+"""The coverage dashboard: widgets that follow the filters, and Voilà serving it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from competency import dashboard
+from competency.coverage import CoverageOptions, load_inputs
+from competency.dashboard import (
+    ALL,
+    SAMPLE_AS_OF,
+    SAMPLE_ORG,
+    TITLE,
+    Dashboard,
+    DashboardSettings,
+    dashboard_url,
+    filter_frame,
+    prepare,
+    voila_command,
+)
+from competency.framework import Framework
+from competency.reports import coverage_frame
+from conftest import REPO, CliResult
+
+Cli = Callable[..., CliResult]
+NOTEBOOK = REPO / "notebooks" / "hr" / "coverage-dashboard.ipynb"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def sample_frame() -> Any:
+    from competency.framework import load_framework
+
+    fw = load_framework()
+    inputs = load_inputs(SAMPLE_ORG / "roles.csv", SAMPLE_ORG / "staff.csv",
+                         SAMPLE_ORG / "evidence.csv", fw)
+    frame, _ = coverage_frame(inputs, CoverageOptions(SAMPLE_AS_OF))
+    return frame
+
+
+def test_voila_command_line(tmp_path: Path) -> None:
+    notebook = tmp_path / "board.ipynb"
+    notebook.write_text("{}", encoding="utf-8")
+    argv = voila_command(DashboardSettings(notebook, port=9123, token="abc"))
+    assert argv == [
+        sys.executable, "-m", "voila", str(notebook), "--Voila.ip=127.0.0.1",
+        "--Voila.port=9123", "--Voila.port_retries=0", "--Voila.open_browser=False",
+        f"--Voila.root_dir={tmp_path}", "--Voila.token=abc",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False"]
+    assert dashboard_url(DashboardSettings(notebook, port=9123, token="abc")) == (
+        "http://127.0.0.1:9123/?token=abc")
+
+
+def test_cli_translates_port_and_notebook(cli: Cli, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[DashboardSettings] = []
+    monkeypatch.setattr(dashboard, "serve", lambda s: seen.append(s) or 0)
+    monkeypatch.chdir(tmp_path)
+    assert cli("dashboard", "--port", "9999").code == 0
+    assert seen[-1] == DashboardSettings(NOTEBOOK, port=9999)
+    mine = tmp_path / "mine.ipynb"
+    mine.write_text("{}", encoding="utf-8")
+    assert cli("dashboard", "--notebook", mine).code == 0
+    assert seen[-1] == DashboardSettings(mine, port=8866)
+
+
+def test_cli_missing_notebook(cli: Cli, tmp_path: Path) -> None:
+    result = cli("dashboard", "--notebook", tmp_path / "none.ipynb")
+    assert (result.code, result.err) == (
+        2, f"{tmp_path / 'none.ipynb'}: dashboard notebook not found (use --notebook)\n")
+
+
+def test_serve_prints_the_url_and_runs_voila(monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    calls: list[list[str]] = []
+
+    class FakeProcess:
+        def __init__(self, argv: list[str], **_: Any) -> None:
+            calls.append(argv)
+
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(dashboard.subprocess, "Popen", FakeProcess)
+    assert dashboard.serve(DashboardSettings(NOTEBOOK, port=8866, token="tok")) == 0
+    out = capsys.readouterr().out
+    port = int(calls[0][5].split("=")[1])
+    assert f"Open http://127.0.0.1:{port}/?token=tok" in out
+    assert calls[0][3] == str(NOTEBOOK)
+
+
+def test_filters(sample_frame: Any) -> None:
+    rows = filter_frame(sample_frame, team="Trust board", competency="LAW-1")
+    assert set(rows["team"]) == {"Trust board"}
+    assert set(rows["competency"]) == {"LAW-1"}
+    assert len(filter_frame(sample_frame)) == len(sample_frame)
+
+
+def test_dashboard_follows_the_filters(sample_frame: Any, framework: Framework) -> None:
+    board = Dashboard(sample_frame, framework)
+    assert bytes(board.image.value).startswith(PNG)
+    whole = board.summary.value
+    assert "<table>" in whole
+    board.team.value = "Trust board"
+    small = board.summary.value
+    assert small != whole
+    assert "*" in small
+    assert bytes(board.image.value).startswith(PNG)
+    board.team.value = ALL
+    board.competency.value = "RACE-1"
+    assert ">RACE-1<" in board.summary.value
+    assert ">LAW-1<" not in board.summary.value
+    board.role.value = "Receptionist"
+    board.competency.value = "LEAD-1"  # receptionists do not need it
+    assert board.summary.value == "<p>No requirements match these filters.</p>"
+    assert bytes(board.image.value) == b""
+    ids = set(sample_frame["staff_id"])
+    for value in (whole, small):
+        assert not [i for i in ids if i in value]
+
+
+def test_notebook_is_committed_without_outputs() -> None:
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    assert nb.cells[0].source.startswith(f"# {TITLE}")
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == []
+            assert cell.execution_count is None
+
+
+@pytest.mark.notebooks
+def test_voila_serves_the_dashboard_without_code(tmp_path: Path) -> None:
+    settings = prepare(DashboardSettings(NOTEBOOK, port=8866))
+    env = dict(os.environ, JUPYTER_PLATFORM_DIRS="1", JUPYTER_RUNTIME_DIR=str(tmp_path))
+    process = subprocess.Popen(voila_command(settings), cwd=tmp_path, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        page = ""
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(dashboard_url(settings), timeout=60) as response:
+                    page = response.read().decode("utf-8")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.5)
+        assert page, "Voila did not answer"
+        assert TITLE in page
+        assert "coverage_dashboard" not in page
+        assert "from competency" not in page
+        assert "application/vnd.jupyter.widget-view+json" in page
+        with urllib.request.urlopen(f"http://127.0.0.1:{settings.port}/", timeout=60) as response:
+            assert "/login" in response.url  # no token: Jupyter's login page, no dashboard
+            assert TITLE not in response.read().decode("utf-8")
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -1,0 +1,376 @@
+"""Reports: the workbook's sheets and the HTML page's sections, and no personal data."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from competency.coverage import CoverageInputs, CoverageOptions, compute_coverage, load_inputs
+from competency.disclosure import SUPPRESSED, DisclosureRule
+from competency.errors import CompetencyError, DisclosureError
+from competency.framework import Framework
+from competency.reports import (
+    AGGREGATE_NOTICE,
+    IDENTIFIABLE_NOTICE,
+    NO_REVIEWS,
+    STATUS_COLOURS,
+    ReportOptions,
+    build_report,
+    coverage_frame,
+    load_review_status,
+    make_report,
+    month_ends,
+    person_status,
+    trend_counts,
+    write_report,
+)
+from conftest import CliResult
+
+Cli = Callable[..., CliResult]
+AS_OF = dt.date(2026, 6, 30)
+ROLES = [("Nurse", "LAW-1", 1), ("Nurse", "CUL-1", 2), ("Porter", "LAW-1", 1),
+         ("Lead", "LAW-1", 2), ("Lead", "EIA-1", 3), ("Lead", "CUL-1", 2)]
+SHEETS = ["About", "By competency", "By role", "By team", "Heatmap", "Trend",
+          "Training reviews", "By ethnic category", "Staff by team"]
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return path
+
+
+def staff_rows() -> list[list[str]]:
+    """60 staff: two wards and a tiny team; ethnic categories with a few small groups."""
+    rows = [["staff_id", "role", "team", "ethnic_category", "username"]]
+    ethnic = ["A"] * 52 + ["H"] * 3 + ["N"] + ["C"] * 3 + [""]
+    for n in range(60):
+        team = "Ward A" if n < 30 else "Ward B" if n < 55 else "Tiny team"
+        role = "Lead" if n % 10 == 0 else "Porter" if n % 3 == 0 else "Nurse"
+        rows.append([f"NX-{n:03d}", role, team, ethnic[n], f"user{n:03d}"])
+    return rows
+
+
+def evidence_rows() -> list[list[str]]:
+    rng = random.Random(7)
+    rows = [["staff_id", "competency", "level", "achieved_on", "source"]]
+    for n in range(60):
+        for cid in ("LAW-1", "CUL-1", "EIA-1"):
+            if rng.random() < 0.8:
+                day = AS_OF - dt.timedelta(days=rng.randint(0, 5 * 365))
+                rows.append([f"NX-{n:03d}", cid, str(rng.randint(1, 3)), day.isoformat(),
+                             "test"])
+    return rows
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> dict[str, Path]:
+    """A small organisation's roles, staff and evidence files, plus review data."""
+    roles = [["role", "competency", "level", "priority", "assessed_by"]]
+    roles += [[r, c, str(lv), "essential", "training"] for r, c, lv in ROLES]
+    catalogue = [["course_id", "title", "provider", "competencies", "levels"],
+                 ["law-basics", "Equality law basics", "Fictional Provider", "LAW-1", "1"],
+                 ["never-seen", "A course nobody reviewed", "Fictional Provider", "CUL-1", "1"]]
+    reviews = [["course_id", "reviewed_on", "reviewer", "framework_version", "verdict",
+                "competencies", "levels", "next_review_due", "notes"],
+               ["law-basics", "2026-01-10", "R. Viewer", "1.0", "meets", "LAW-1", "1", "", ""]]
+    return {"roles": write_csv(tmp_path / "roles.csv", roles),
+            "staff": write_csv(tmp_path / "staff.csv", staff_rows()),
+            "evidence": write_csv(tmp_path / "evidence.csv", evidence_rows()),
+            "catalogue": write_csv(tmp_path / "catalogue.csv", catalogue),
+            "reviews": write_csv(tmp_path / "reviews.csv", reviews)}
+
+
+@pytest.fixture
+def inputs(org: dict[str, Path], framework: Framework) -> CoverageInputs:
+    return load_inputs(org["roles"], org["staff"], org["evidence"], framework)
+
+
+STAFF_IDS = [f"NX-{n:03d}" for n in range(60)]
+USERNAMES = [f"user{n:03d}" for n in range(60)]
+
+
+def workbook_values(path: Path) -> dict[str, list[list[Any]]]:
+    book = load_workbook(path)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book}
+
+
+def table_of(rows: list[list[Any]], first: str) -> dict[str, list[Any]]:
+    """A sheet's table as {first cell: row}, the header under the key ``first``."""
+    start = next(i for i, r in enumerate(rows) if r and r[0] == first)
+    return {str(r[0]): r for r in rows[start:] if r and r[0] is not None}
+
+
+def everything(values: dict[str, list[list[Any]]]) -> str:
+    return " ".join(str(v) for rows in values.values() for r in rows for v in r
+                    if v is not None)
+
+
+# --- the data --------------------------------------------------------------------------------
+
+def test_month_ends() -> None:
+    assert month_ends(dt.date(2026, 3, 15), 3) == [
+        dt.date(2025, 12, 31), dt.date(2026, 1, 31), dt.date(2026, 2, 28), dt.date(2026, 3, 15)]
+    assert month_ends(dt.date(2024, 2, 29), 2) == [dt.date(2024, 1, 31), dt.date(2024, 2, 29)]
+    assert len(month_ends(AS_OF, 24)) == 24
+    assert month_ends(AS_OF, 24)[0] == dt.date(2024, 7, 31)
+
+
+def test_trend_is_coverage_recomputed_on_each_date(inputs: CoverageInputs) -> None:
+    options = CoverageOptions(AS_OF)
+    trend = trend_counts(inputs, options, 6)
+    assert list(trend.index) == [d.isoformat() for d in month_ends(AS_OF, 6)]
+    day = dt.date(2026, 2, 28)
+    statuses = compute_coverage(inputs.roles, inputs.staff, inputs.evidence,
+                                CoverageOptions(day)).table.column("status").to_pylist()
+    assert trend.loc[day.isoformat()].to_dict() == {
+        s: statuses.count(s) for s in ("met", "expiring", "expired", "below_level", "missing")}
+
+
+def test_a_person_takes_their_worst_status(inputs: CoverageInputs) -> None:
+    frame, _ = coverage_frame(inputs, CoverageOptions(AS_OF))
+    people = person_status(frame)
+    assert len(people) == 60
+    mine = frame[frame["staff_id"] == "NX-000"]["status"].tolist()
+    order = ["met", "expiring", "expired", "below_level", "missing"]
+    assert people.loc["NX-000", "status"] == max(mine, key=order.index)
+
+
+# --- Excel --------------------------------------------------------------------------------------
+
+def test_workbook_sheets_values_and_no_staff_ids(inputs: CoverageInputs, framework: Framework,
+                                                 tmp_path: Path) -> None:
+    out = tmp_path / "report.xlsx"
+    make_report(inputs, ReportOptions(CoverageOptions(AS_OF)), framework, out)
+    values = workbook_values(out)
+    assert list(values) == SHEETS
+    assert values["About"][0][0] == "Competency coverage report"
+    assert values["About"][2][0] == AGGREGATE_NOTICE
+    assert IDENTIFIABLE_NOTICE not in everything(values)
+    by_team = table_of(values["Staff by team"], "team")
+    assert by_team["team"][:7] == ["team", "met", "expiring", "expired", "below_level",
+                                   "missing", "Total"]
+    assert by_team["Tiny team"][6] == SUPPRESSED  # five people
+    assert by_team["Ward A"][6] == 30
+    ethnic = table_of(values["By ethnic category"], "ethnic_category")
+    assert ethnic["N Black or Black British - African"][6] == SUPPRESSED
+    assert ethnic["A White - British"][6] == 50  # 52 rounded to the nearest 5
+    assert ethnic["Total"][6] == 60
+    by_comp = table_of(values["By competency"], "competency")
+    assert list(by_comp)[1:] == ["LAW-1", "EIA-1", "CUL-1", "Total"]  # framework order
+    rows = len(coverage_frame(inputs, CoverageOptions(AS_OF))[0])
+    assert rows == 36 * 2 + 18 + 6 * 3  # nurses, porters, leads
+    assert by_comp["Total"][6] == 110  # 108 rounded to the nearest 5
+    trend = table_of(values["Trend"], "date")
+    assert len(trend) == 1 + 24
+    assert all((isinstance(v, int) and v % 5 == 0) or v == SUPPRESSED
+               for r in list(trend.values())[1:] for v in r[1:7])
+    assert NO_REVIEWS in values["Training reviews"][1]
+    book = load_workbook(out)
+    assert len(book["Heatmap"]._images) == 1
+    assert len(book["Trend"]._images) == 1
+    text = everything(values)
+    assert not [i for i in STAFF_IDS + USERNAMES if i in text]
+
+
+def test_identifiable_workbook_has_people_coloured_by_status(
+        inputs: CoverageInputs, framework: Framework, tmp_path: Path) -> None:
+    out = tmp_path / "report.xlsx"
+    make_report(inputs, ReportOptions(CoverageOptions(AS_OF), identifiable=True), framework,
+                out)
+    book = load_workbook(out)
+    assert book.sheetnames == [*SHEETS, "People"]
+    assert book["About"]["A3"].value == IDENTIFIABLE_NOTICE
+    sheet = book["People"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = rows[3]
+    assert header == ["staff_id", "team", "role", "LAW-1", "EIA-1", "CUL-1"]
+    assert [r[0] for r in rows[4:]] == STAFF_IDS
+    coloured = 0
+    for row in sheet.iter_rows(min_row=5):
+        for cell in row[3:]:
+            if cell.value:
+                assert cell.fill.start_color.rgb.endswith(STATUS_COLOURS[str(cell.value)])
+                coloured += 1
+            else:
+                assert cell.fill.fill_type is None
+    assert coloured == 108  # every requirement
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+class Page(HTMLParser):
+    """What the tests look at in a report page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[str] = []
+        self.headings: list[str] = []
+        self.images: list[str] = []
+        self.external: list[str] = []
+        self.text: list[str] = []
+        self.classes: list[str] = []
+        self._tag = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self._tag = tag
+        if tag == "section":
+            self.sections.append(str(found["id"]))
+        if tag == "img":
+            self.images.append(str(found["src"]))
+        if tag in ("script", "link", "iframe") or (
+                tag == "img" and not str(found["src"]).startswith("data:image/png;base64,")):
+            self.external.append(tag)
+        if found.get("class"):
+            self.classes.append(str(found["class"]))
+
+    def handle_data(self, data: str) -> None:
+        if self._tag in ("h1", "h2"):
+            self.headings.append(data)
+        self.text.append(data)
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text("utf-8"))
+    return page
+
+
+def test_html_page_is_self_contained_with_every_section(
+        inputs: CoverageInputs, framework: Framework, org: dict[str, Path],
+        tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    status = load_review_status(org["catalogue"], org["reviews"], framework, AS_OF)
+    make_report(inputs, ReportOptions(CoverageOptions(AS_OF)), framework, out, status)
+    page = parse(out)
+    assert page.sections == ["by-competency", "by-role", "by-team", "heatmap", "trend",
+                             "reviews", "by-ethnic-category", "staff-by-team"]
+    assert page.headings[0] == "Competency coverage report"
+    assert "Share met by role and competency" in page.headings
+    assert len(page.images) == 2
+    assert page.external == []
+    text = " ".join(page.text)
+    assert AGGREGATE_NOTICE in text
+    assert "1 of 2 courses reviewed and in date (50%)" in text
+    assert "never reviewed" in text
+    assert "R. Viewer" not in text
+    assert NO_REVIEWS not in text
+    assert not [i for i in STAFF_IDS + USERNAMES if i in out.read_text("utf-8")]
+
+
+def test_identifiable_page_says_so_and_names_people(
+        inputs: CoverageInputs, framework: Framework, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    make_report(inputs, ReportOptions(CoverageOptions(AS_OF), identifiable=True), framework,
+                out)
+    page = parse(out)
+    assert page.sections[-1] == "people"
+    assert "notice identifiable" in page.classes
+    text = " ".join(page.text)
+    assert IDENTIFIABLE_NOTICE in text
+    assert AGGREGATE_NOTICE not in text
+    assert all(i in text for i in STAFF_IDS)
+    assert {c for c in page.classes if c.startswith("status-")} <= {
+        f"status-{s}" for s in STATUS_COLOURS}
+
+
+def test_suppression_can_be_turned_off(inputs: CoverageInputs, framework: Framework,
+                                       tmp_path: Path) -> None:
+    out = tmp_path / "report.xlsx"
+    make_report(inputs, ReportOptions(CoverageOptions(AS_OF),
+                                      rule=DisclosureRule(enabled=False)), framework, out)
+    values = workbook_values(out)
+    by_team = table_of(values["Staff by team"], "team")
+    assert by_team["Tiny team"][6] == 5
+    ethnic = table_of(values["By ethnic category"], "ethnic_category")
+    assert ethnic["A White - British"][6] == 52
+    assert ethnic["Not recorded"][6] == 1
+
+
+def test_a_report_naming_staff_is_not_written(framework: Framework, org: dict[str, Path],
+                                              tmp_path: Path) -> None:
+    rows = staff_rows()
+    rows[1][2] = "NX-007"  # a team named like a member of staff
+    staff = write_csv(tmp_path / "staff-bad.csv", rows)
+    inputs = load_inputs(org["roles"], staff, org["evidence"], framework)
+    out = tmp_path / "report.html"
+    report = build_report(inputs, ReportOptions(CoverageOptions(AS_OF)), framework)
+    with pytest.raises(DisclosureError, match=(
+            rf"^{out}: an aggregated output contains a staff identifier \(NX-007\); "
+            r"not written$")):
+        write_report(report, out, STAFF_IDS)
+    assert not out.exists()
+
+
+def test_unknown_report_format_is_refused(inputs: CoverageInputs, framework: Framework,
+                                          tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    with pytest.raises(CompetencyError,
+                       match=rf"^{out}: a report is written as \.xlsx or \.html \(\.pdf\)$"):
+        make_report(inputs, ReportOptions(CoverageOptions(AS_OF)), framework, out)
+
+
+# --- CLI ---------------------------------------------------------------------------------------
+
+def test_cli_report(cli: Cli, org: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out" / "report.xlsx"
+    result = cli("report", "--roles", org["roles"], "--staff", org["staff"], "--evidence",
+                 org["evidence"], "--as-of", "2026-06-30", "--out", out, "--catalogue",
+                 org["catalogue"], "--reviews", org["reviews"])
+    assert result.code == 0, result.err
+    assert result.err == f"{out}: report written (aggregated)\n"
+    values = workbook_values(out)
+    assert values["Training reviews"][1][0].startswith("1 of 2 courses reviewed and in date")
+    assert "As of 2026-06-30" in values["About"][1][0]
+
+
+def test_cli_report_options(cli: Cli, org: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = cli("report", "--roles", org["roles"], "--staff", org["staff"], "--evidence",
+                 org["evidence"], "--as-of", "2026-06-30", "--out", out, "--identifiable",
+                 "--threshold", "3", "--round-to", "10")
+    assert result.code == 0, result.err
+    assert result.err == f"{out}: report written (identifiable: personal data)\n"
+    text = " ".join(parse(out).text)
+    assert "Counts from 1 to 3 are shown as *; other counts are rounded to the nearest 10" in text
+    result = cli("report", "--roles", org["roles"], "--staff", org["staff"], "--evidence",
+                 org["evidence"], "--out", out, "--no-suppress")
+    assert result.code == 0, result.err
+    assert "Small numbers are not suppressed" in out.read_text("utf-8")
+
+
+def test_cli_report_errors(cli: Cli, org: dict[str, Path], tmp_path: Path) -> None:
+    base = ["report", "--roles", org["roles"], "--staff", org["staff"], "--evidence",
+            org["evidence"]]
+    result = cli(*base, "--out", tmp_path / "r.txt")
+    assert (result.code, result.err) == (
+        2, f"{tmp_path / 'r.txt'}: a report is written as .xlsx or .html (.txt)\n")
+    result = cli(*base, "--out", tmp_path / "r.html", "--round-to", "0")
+    assert (result.code, result.err) == (2, "rounding base must be at least 1 (0)\n")
+
+
+def test_sample_organisation_report(cli: Cli, tmp_path: Path) -> None:
+    """The shipped sample: every staff ID stays out of the aggregated report."""
+    from competency.dashboard import SAMPLE_ORG
+
+    out = tmp_path / "sample.html"
+    result = cli("report", "--config", SAMPLE_ORG / "competency.toml", "--as-of", "2026-09-30",
+                 "--out", out)
+    assert result.code == 0, result.err
+    text = out.read_text("utf-8")
+    with (SAMPLE_ORG / "staff.csv").open(encoding="utf-8") as handle:
+        people = list(csv.DictReader(handle))
+    assert len(people) >= 100
+    assert not [p["staff_id"] for p in people if p["staff_id"] in text]
+    assert not [p["username"] for p in people if f">{p['username']}<" in text]
+    assert 'id="reviews"' in text
+    assert NO_REVIEWS not in text
