@@ -117,6 +117,43 @@ class ReviewError(CompetencyError):
     """A training review cannot be recorded (unknown course, competency, level or verdict)."""
 
 
+class DirectoryError(InputFileError):
+    """A community directory file (CSV, skill vocabulary, language table) is invalid."""
+
+
+class DirectoryRowsError(CompetencyError):
+    """Rows of a community directory file are invalid, so nothing was imported.
+
+    The message has one line per bad row, each ``FILE, row N: problem (value)``.
+    """
+
+    def __init__(self, problems: tuple[DirectoryError, ...] | list[DirectoryError]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.problems,))
+
+
+class DirectoryEntryError(CompetencyError):
+    """One field of a community directory entry is invalid: ``NAME, FIELD: problem (value)``."""
+
+    def __init__(self, name: str, field: str, problem: str, value: object = None) -> None:
+        self.name = name
+        self.field = field
+        self.problem = problem
+        self.value = value
+        message = f"{name + ', ' if name else ''}{field}: {problem}"
+        super().__init__(message if value is None else f"{message} ({value})")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.name, self.field, self.problem, self.value))
+
+
+class DirectoryLookupError(CompetencyError):
+    """An organisation, language or skill asked for is not in the directory or its tables."""
+
+
 class AnswerError(CompetencyError, ValueError):
     """A learner's answer cannot be understood (misspelt option, wrong count).
 
@@ -133,3 +170,7 @@ class QuestionError(CompetencyError):
 
 class DisclosureError(CompetencyError):
     """An aggregated output would disclose a person (a staff identifier, a negative count)."""
+
+
+class GradingError(CompetencyError):
+    """Autograding cannot run (no such course or submissions, assignment not in the gradebook)."""

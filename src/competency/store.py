@@ -301,6 +301,8 @@ def make_engine(url: str) -> Engine:
 
 def open_store(url: str) -> Store:
     """Open (and on first use create) the store at ``url``; checks the schema version."""
+    import competency.directory  # noqa: F401  (defines the community directory's tables)
+
     engine = make_engine(url)
     try:
         metadata.create_all(engine)
