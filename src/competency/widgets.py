@@ -30,6 +30,8 @@ from competency.errors import QuestionError
 from competency.exercises import DEFAULT_BANK
 
 CSS_CLASS = "cct-practice"
+SHORT_LABEL = 60
+"""Options longer than this many characters are listed above the buttons."""
 FEEDBACK_CLASS = "cct-feedback"
 
 
@@ -112,8 +114,16 @@ def practice_widget(question: PracticeQuestion) -> Any:
     """An ipywidgets box: the prompt, the options, a Check button and feedback."""
     import ipywidgets as w
 
-    labels = [(f"{k}. {v}" if k != v else v, k) for k, v in question.options.items()]
-    prompt = w.HTML(f"<p><b>{html.escape(question.prompt)}</b></p>")
+    # ipywidgets draws long radio and tick-box labels on one line that then overlaps the next
+    # option, so long options are listed as text and the buttons carry only their letters.
+    long_options = any(len(v) > SHORT_LABEL for v in question.options.values())
+    labels = [(k if long_options else (f"{k}. {v}" if k != v else v), k)
+              for k, v in question.options.items()]
+    listing = "".join(f"<li><b>{html.escape(k)}</b>. {html.escape(v)}</li>"
+                      for k, v in question.options.items()) if long_options else ""
+    prompt = w.HTML(f"<p><b>{html.escape(question.prompt)}</b></p>"
+                    + (f'<ul style="list-style:none;padding-left:0">{listing}</ul>'
+                       if listing else ""))
     feedback = w.HTML("")
     feedback.add_class(FEEDBACK_CLASS)
     selector: Any
