@@ -49,6 +49,8 @@ COLUMNS: tuple[str, ...] = ("staff_id", "competency", "required_level", "priorit
 DEFAULT_REFRESHER_YEARS = 3
 DEFAULT_EXPIRING_DAYS = 90
 WARNING_EXAMPLES = 5
+DUCKDB_MEMORY_LIMIT = "3GB"
+"""DuckDB's working-memory cap for the coverage query (it spills to disk beyond it)."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,10 @@ def _connect(roles: Roles, staff: Staff, evidence: EvidenceTable) -> Any:
 
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    # The grouping and sort of a national-scale run would otherwise take most of the
+    # machine's memory; DuckDB spills to a temporary folder beyond this limit.
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    con.execute("SET preserve_insertion_order = false")
     roles_table = pa.table({
         "role": pa.array([r.role for r in roles], pa.string()),
         "competency": pa.array([r.competency for r in roles], pa.string()),
