@@ -11,8 +11,8 @@ Then, with nbgrader's own commands run as each user with that user's configurati
 and hub token (as in a terminal of their server): a trainer adds a learner to the
 course, releases module 1; the learner fetches it, answers every question and submits;
 the trainer collects, autogrades (``competency grade``), grades the reflection in the
-formgrader through the hub, generates and releases feedback; the learner fetches the feedback. The gradebook
-holds full marks and the learner's competency evidence follows from it.
+formgrader through the hub, generates and releases feedback; the learner fetches the
+feedback. The gradebook holds full marks and the learner's competency evidence follows from it.
 """
 
 from __future__ import annotations

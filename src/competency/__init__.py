@@ -35,6 +35,7 @@ from competency.errors import (
     DocumentError,
     FrameworkError,
     GradebookError,
+    GradingError,
     InputFileError,
     InterviewQuestionsError,
     PhrasesError,
@@ -62,6 +63,7 @@ from competency.framework import (
     load_framework,
     parse_framework,
 )
+from competency.grading import GradingReport, StudentResult, grade  # feedback: its module
 from competency.moodle import export_moodle_csv, import_moodle_csv
 from competency.personspec import (
     PersonSpec,
@@ -80,6 +82,7 @@ from competency.reviews import (
     review_status,
 )
 from competency.roles import Requirement, Roles, load_roles, save_roles
+from competency.sandbox import Limits
 from competency.suggest import Evidence, Suggestion, suggest_file  # not suggest(): the module
 
 __version__ = "0.1.0"
@@ -109,9 +112,12 @@ __all__ = [
     "FrameworkError",
     "GradebookError",
     "GradedCell",
+    "GradingError",
+    "GradingReport",
     "InputFileError",
     "InterviewQuestionsError",
     "Level",
+    "Limits",
     "Organisation",
     "PersonSpec",
     "PhrasesError",
@@ -125,6 +131,7 @@ __all__ = [
     "RoleError",
     "Roles",
     "StoreError",
+    "StudentResult",
     "Suggestion",
     "TableError",
     "UsageError",
@@ -141,6 +148,7 @@ __all__ = [
     "export_moodle_csv",
     "export_person_spec",
     "find_config",
+    "grade",
     "import_directory",
     "import_evidence_file",
     "import_gradebook",

@@ -894,6 +894,8 @@ def grade_command(
                    report=report, progress=progress, cell_timeout=cell_timeout,
                    notebook_timeout=notebook_timeout,
                    memory_bytes=None if memory_gb is None else int(memory_gb * 1024**3))
+    for message in result.warnings:
+        warn(message)
     print(result.render(), end="")
 
 
@@ -908,7 +910,7 @@ def feedback_command(
         "--force", "-f", help="Write feedback again where it exists.")] = False,
 ) -> None:
     """Generate learners' feedback (nbgrader generate_feedback), optionally without hidden tests."""
-    from competency.grading import feedback
+    from competency.feedback import feedback
 
     paths = feedback(assignment, course, hide_hidden_tests=hide_hidden_tests,
                      students=student or (), force=force)
