@@ -1,0 +1,163 @@
+"""Shared pieces of the command line: the typer apps, shared options and helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from competency.errors import UsageError
+
+app = typer.Typer(
+    name="competency",
+    help="Cultural Capability Toolkit: competency frameworks, course maps, roles and coverage.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+)
+
+
+framework_app = typer.Typer(help="Show, validate, export and import competency frameworks.",
+                            no_args_is_help=True, rich_markup_mode=None)
+
+
+course_app = typer.Typer(help="Read the nbgrader course: which module evidences what.",
+                         no_args_is_help=True, rich_markup_mode=None)
+
+
+app.add_typer(framework_app, name="framework")
+
+
+app.add_typer(course_app, name="course")
+
+
+roles_app = typer.Typer(help="Validate and show the roles table (role competency requirements).",
+                        no_args_is_help=True, rich_markup_mode=None)
+
+
+jd_app = typer.Typer(help="Review job descriptions: record, apply and report decisions.",
+                     no_args_is_help=True, rich_markup_mode=None)
+
+
+app.add_typer(roles_app, name="roles")
+
+
+app.add_typer(jd_app, name="jd")
+
+
+config_app = typer.Typer(help="Show the configuration (competency.toml) in force.",
+                         no_args_is_help=True, rich_markup_mode=None)
+
+
+evidence_app = typer.Typer(help="Import evidence (files, the nbgrader gradebook) into the "
+                           "store, and export it.", no_args_is_help=True, rich_markup_mode=None)
+
+
+reviews_app = typer.Typer(help="Review training against the framework: catalogue, log, status.",
+                          no_args_is_help=True, rich_markup_mode=None)
+
+
+app.add_typer(config_app, name="config")
+
+
+app.add_typer(evidence_app, name="evidence")
+
+
+app.add_typer(reviews_app, name="reviews")
+
+
+directory_app = typer.Typer(help="The directory of community and voluntary organisations and "
+                            "their skills.", no_args_is_help=True, rich_markup_mode=None)
+
+
+app.add_typer(directory_app, name="directory")
+
+
+def warn(message: str) -> None:
+    """Print one ``warning: …`` line on stderr."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
+class ExportFormat(StrEnum):
+    """Formats ``framework export`` writes."""
+
+    moodle_csv = "moodle-csv"
+    yaml = "yaml"
+
+
+FrameworkFile = Annotated[
+    Path | None,
+    typer.Argument(help="Framework YAML file (default: the shipped framework).",
+                   show_default=False),
+]
+
+
+def _parse_date(value: str | None, option: str) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else _bad_date(value, option)
+    except ValueError:
+        return _bad_date(value, option)
+
+
+def _bad_date(value: str, option: str) -> dt.date:
+    raise UsageError(f"competency: Invalid value for '{option}': {value!r} is not a date "
+                     "(use YYYY-MM-DD)")
+
+
+FrameworkOption = Annotated[
+    Path | None, typer.Option("--framework", help="Framework YAML (default: shipped).")]
+
+
+LogOption = Annotated[Path, typer.Option("--log", help="Decision log (.csv).")]
+
+
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", help="Config file (default: ./competency.toml if there is one).")]
+
+
+StoreOption = Annotated[str | None, typer.Option(
+    "--store", help="Evidence store URL (default: the config's store, else "
+    "sqlite:///competency.db here).", show_default=False)]
+
+
+ConfigFrameworkOption = Annotated[Path | None, typer.Option(
+    "--framework", help="Framework YAML (default: the config's, else shipped).",
+    show_default=False)]
+
+
+CatalogueOption = Annotated[Path | None, typer.Option(
+    "--catalogue", help="External training catalogue CSV [default: the config's "
+    "data.catalogue].", show_default=False)]
+
+
+CourseOption = Annotated[Path | None, typer.Option(
+    "--course", help="Course directory whose modules join the catalogue [default: the "
+    "config's, else ./course when present].", show_default=False)]
+
+
+ReviewsOption = Annotated[Path | None, typer.Option(
+    "--reviews", help="Review log CSV [default: the config's data.reviews, else the store].",
+    show_default=False)]
+
+
+SkillsOption = Annotated[Path | None, typer.Option(
+    "--skills", help="The trust's own skills (YAML), added to the shipped vocabulary.")]
+
+
+ContactOption = Annotated[bool, typer.Option(
+    "--allow-contact-details", help="Keep personal email addresses and phone numbers.")]
+
+
+GradeCourseOption = Annotated[Path, typer.Option("--course", help="nbgrader course directory.")]
+
+
+GradeStudentOption = Annotated[list[str] | None, typer.Option(
+    "--student", help="Only this student's submission (repeat for several).")]
+

@@ -1,0 +1,78 @@
+"""Commands for grading and feedback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from competency.cli._common import (
+    GradeCourseOption,
+    GradeStudentOption,
+    app,
+    warn,
+)
+
+
+@app.command("grade")
+def grade_command(
+    assignment: Annotated[str, typer.Argument(help="Assignment to grade, e.g. 01-equality-law.")],
+    course: GradeCourseOption = Path("course"),
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", help="Notebooks run at once [default: the number of CPUs].",
+        show_default=False)] = None,
+    student: GradeStudentOption = None,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", help="I/N: only shard I (0 to N-1) of N, by a stable hash of the student "
+        "id, for grading on several machines.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", "-f", help="Grade again submissions already autograded.")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="CSV report [default: autograded/ASSIGNMENT-grading-report.csv].",
+        show_default=False)] = None,
+    cell_timeout: Annotated[float | None, typer.Option(
+        "--cell-timeout", help="Seconds per cell [default: the course's Execute.timeout].",
+        show_default=False)] = None,
+    notebook_timeout: Annotated[float | None, typer.Option(
+        "--notebook-timeout", help="Seconds per notebook [default: 120].",
+        show_default=False)] = None,
+    memory_gb: Annotated[float | None, typer.Option(
+        "--memory-gb", help="Memory per notebook process in GB [default: 2].",
+        show_default=False)] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress",
+                                           help="Show a progress bar on stderr.")] = True,
+) -> None:
+    """Autograde submissions as nbgrader would: same gradebook and files, fast and sandboxed."""
+    from competency.grading import grade, parse_shard
+
+    result = grade(assignment, course, jobs=jobs, students=student or (),
+                   shard=None if shard is None else parse_shard(shard), force=force,
+                   report=report, progress=progress, cell_timeout=cell_timeout,
+                   notebook_timeout=notebook_timeout,
+                   memory_bytes=None if memory_gb is None else int(memory_gb * 1024**3))
+    for message in result.warnings:
+        warn(message)
+    print(result.render(), end="")
+
+
+@app.command("feedback")
+def feedback_command(
+    assignment: Annotated[str, typer.Argument(help="Assignment, e.g. 01-equality-law.")],
+    course: GradeCourseOption = Path("course"),
+    hide_hidden_tests: Annotated[bool, typer.Option(
+        "--hide-hidden-tests", help="Leave hidden test code out of the feedback.")] = False,
+    student: GradeStudentOption = None,
+    force: Annotated[bool, typer.Option(
+        "--force", "-f", help="Write feedback again where it exists.")] = False,
+) -> None:
+    """Generate learners' feedback (nbgrader generate_feedback), optionally without hidden tests."""
+    from competency.feedback import feedback
+
+    paths = feedback(assignment, course, hide_hidden_tests=hide_hidden_tests,
+                     students=student or (), force=force)
+    hidden = " without hidden tests" if hide_hidden_tests else ""
+    print(f"{assignment}: {len(paths)} feedback file(s){hidden}")
+    for path in paths:
+        print(f"  {path}")
+
