@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from competency import dashboard
+from competency import dashboard, lab
 from competency.coverage import CoverageOptions, load_inputs
 from competency.dashboard import (
     ALL,
@@ -93,7 +93,7 @@ def test_serve_prints_the_url_and_runs_voila(monkeypatch: pytest.MonkeyPatch,
         def wait(self) -> int:
             return 0
 
-    monkeypatch.setattr(dashboard.subprocess, "Popen", FakeProcess)
+    monkeypatch.setattr(lab.subprocess, "Popen", FakeProcess)
     assert dashboard.serve(DashboardSettings(NOTEBOOK, port=8866, token="tok")) == 0
     out = capsys.readouterr().out
     port = int(calls[0][5].split("=")[1])

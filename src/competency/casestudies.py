@@ -52,6 +52,7 @@ import yaml
 
 from competency.errors import InputFileError
 from competency.framework import Framework, load_framework
+from competency.yamllines import DuplicateKey, LineDict, LineList, load_with_lines
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIGURES = ("illustrative", "reported")
@@ -162,54 +163,7 @@ class CaseStudy:
 # --------------------------------------------------------------------------- YAML with lines
 
 
-class _Map(dict[Any, Any]):
-    """A mapping that remembers its own line and the line of each key (1-based)."""
-
-    line: int = 1
-    key_lines: dict[Any, int]
-
-
-class _Seq(list[Any]):
-    """A sequence that remembers its own line and the line of each item."""
-
-    line: int = 1
-    item_lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that records line numbers and refuses duplicate keys."""
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: object, line: int) -> None:
-        super().__init__(key)
-        self.key = key
-        self.line = line
-
-
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    result = _Map()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            raise _DuplicateKey(key, key_node.start_mark.line + 1)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
-    return result
-
-
-def _sequence(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+# (the line-tracking loader is competency.yamllines)
 
 
 # --------------------------------------------------------------------------- validation
@@ -226,8 +180,8 @@ class _Reader:
         return CaseStudyError(self.path, prefix + problem, line=line, value=value)
 
     def mapping(self, value: object, line: int, field: str, required: tuple[str, ...],
-                optional: tuple[str, ...] = ()) -> _Map:
-        if not isinstance(value, _Map):
+                optional: tuple[str, ...] = ()) -> LineDict:
+        if not isinstance(value, LineDict):
             raise self.fail(line, field, "must be a mapping of fields",
                             _shown(value))
         known = required + optional
@@ -242,7 +196,7 @@ class _Reader:
                 raise self.fail(value.line, field, f"missing field '{key}'")
         return value
 
-    def text(self, parent: _Map, key: str, field: str, *, numbers: bool = False,
+    def text(self, parent: LineDict, key: str, field: str, *, numbers: bool = False,
              optional: bool = False) -> str:
         where = _join(field, key)
         if key not in parent:
@@ -264,11 +218,11 @@ class _Reader:
             raise self.fail(line, where, "must not be empty")
         return text
 
-    def items(self, parent: _Map, key: str, field: str, minimum: int) -> list[tuple[Any, int]]:
+    def items(self, parent: LineDict, key: str, field: str, minimum: int) -> list[tuple[Any, int]]:
         where = _join(field, key)
         value = parent[key]
         line = parent.key_lines[key]
-        if not isinstance(value, _Seq):
+        if not isinstance(value, LineList):
             raise self.fail(line, where, "must be a list", _shown(value))
         if len(value) < minimum:
             raise self.fail(line, where, f"needs at least {minimum} item(s); it has "
@@ -291,10 +245,10 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _parse(text: str, source: str) -> _Map:
+def _parse(text: str, source: str) -> LineDict:
     try:
-        data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
-    except _DuplicateKey as exc:
+        data = load_with_lines(text)
+    except DuplicateKey as exc:
         raise CaseStudyError(source, "duplicate field", line=exc.line, value=exc.key) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -303,7 +257,7 @@ def _parse(text: str, source: str) -> _Map:
                              line=line) from exc
     except yaml.YAMLError as exc:
         raise CaseStudyError(source, f"invalid YAML: {exc}", line=1) from exc
-    if not isinstance(data, _Map):
+    if not isinstance(data, LineDict):
         raise CaseStudyError(source, "a case study must be a YAML mapping of fields", line=1)
     return data
 

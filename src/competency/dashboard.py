@@ -11,9 +11,7 @@ shows it, and ``competency dashboard`` serves that notebook with Voilà on
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,18 +102,9 @@ def serve(settings: DashboardSettings) -> int:
     final = prepare(settings)
     print(f"{TITLE}: Voila is starting.\n\n    Open {dashboard_url(final)}\n\n"
           "(press Ctrl-C to stop)", flush=True)
-    env = dict(os.environ)
-    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    process = subprocess.Popen(voila_command(final), cwd=final.notebook.parent, env=env)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        try:
-            return process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait()
+    from competency.lab import run_foreground
+
+    return run_foreground(voila_command(final), final.notebook.parent)
 
 
 # --------------------------------------------------------------------------- widgets

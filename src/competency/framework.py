@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from competency.errors import FrameworkError
+from competency.yamllines import DuplicateKey, LineDict, LineList, load_with_lines
 
 DEFAULT_FRAMEWORK_NAME = "framework.yaml"
 SCHEMA_NAME = "framework.schema.json"
@@ -116,65 +117,15 @@ class Framework:
 # --------------------------------------------------------------------------- YAML with lines
 
 
-class _LineDict(dict[Any, Any]):
-    """A mapping that remembers the line of each key (1-based) and its own line."""
-
-    line: int = 0
-    key_lines: dict[Any, int]
-
-
-class _LineList(list[Any]):
-    """A sequence that remembers the line of each item and its own line."""
-
-    line: int = 0
-    item_lines: list[int]
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records line numbers and refuses duplicate keys."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    loader.flatten_mapping(node)
-    result = _LineDict()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            raise _DuplicateKey(key, key_node.start_mark.line + 1)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
-    return result
-
-
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
-    result = _LineList(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: object, line: int) -> None:
-        super().__init__(key)
-        self.key = key
-        self.line = line
-
-
 def _line_of(root: Any, path: list[Any]) -> int:
     """Best line number for a JSON-schema error path in the line-tracked document."""
     node = root
     line = getattr(root, "line", 1)
     for part in path:
-        if isinstance(node, _LineDict) and part in node:
+        if isinstance(node, LineDict) and part in node:
             line = node.key_lines.get(part, line)
             node = node[part]
-        elif isinstance(node, _LineList) and isinstance(part, int) and part < len(node):
+        elif isinstance(node, LineList) and isinstance(part, int) and part < len(node):
             line = node.item_lines[part]
             node = node[part]
         else:
@@ -232,8 +183,8 @@ def parse_framework(text: str, *, source: str = "<string>",
                     check_schema: bool = True) -> Framework:
     """Parse and validate framework YAML given as text."""
     try:
-        data = yaml.load(text, Loader=_LineLoader)
-    except _DuplicateKey as exc:
+        data = load_with_lines(text)
+    except DuplicateKey as exc:
         raise FrameworkError(source, "duplicate key", line=exc.line, value=exc.key) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -242,14 +193,14 @@ def parse_framework(text: str, *, source: str = "<string>",
                              line=line) from exc
     except yaml.YAMLError as exc:
         raise FrameworkError(source, f"invalid YAML: {exc}", line=1) from exc
-    if not isinstance(data, _LineDict):
+    if not isinstance(data, LineDict):
         raise FrameworkError(source, "a framework must be a YAML mapping", line=1)
     if check_schema:
         _check_schema(data, source)
     return _build(data, source)
 
 
-def _check_schema(data: _LineDict, source: str) -> None:
+def _check_schema(data: LineDict, source: str) -> None:
     import jsonschema  # slow to import (about 0.8 s): only when a file needs checking
 
     validator = jsonschema.Draft202012Validator(_schema())
@@ -265,7 +216,7 @@ def _check_schema(data: _LineDict, source: str) -> None:
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
         problem = f"missing '{missing}'" + (f" in {where}" if where else "")
         raise FrameworkError(source, problem, line=line)
-    if error.validator == "additionalProperties" and isinstance(error.instance, _LineDict):
+    if error.validator == "additionalProperties" and isinstance(error.instance, LineDict):
         allowed = set(error.schema.get("properties", {}))
         extra = [k for k in error.instance if k not in allowed]
         line = error.instance.key_lines.get(extra[0], line) if extra else line
@@ -281,8 +232,8 @@ def _dotted(path: list[Any]) -> str:
     return out
 
 
-def _build(data: _LineDict, source: str) -> Framework:
-    levels_data: _LineList = data["levels"]
+def _build(data: LineDict, source: str) -> Framework:
+    levels_data: LineList = data["levels"]
     levels: list[Level] = []
     for i, item in enumerate(levels_data):
         expected = i + 1
@@ -294,7 +245,7 @@ def _build(data: _LineDict, source: str) -> Framework:
                             str(item.get("description", "")).strip()))
     level_numbers = {lv.number for lv in levels}
 
-    comps_data: _LineList = data["competencies"]
+    comps_data: LineList = data["competencies"]
     seen: dict[str, int] = {}
     competencies: list[Competency] = []
     for i, item in enumerate(comps_data):
@@ -305,9 +256,9 @@ def _build(data: _LineDict, source: str) -> Framework:
                                  line=item.key_lines.get("id", line), value=cid)
         seen[cid] = item.key_lines.get("id", line)
         indicators: dict[int, tuple[str, ...]] = {}
-        ind_data = item.get("indicators") or _LineDict()
+        ind_data = item.get("indicators") or LineDict()
         for key, values in ind_data.items():
-            key_line = (ind_data.key_lines.get(key, line) if isinstance(ind_data, _LineDict)
+            key_line = (ind_data.key_lines.get(key, line) if isinstance(ind_data, LineDict)
                         else line)
             number = _as_level(key)
             if number is None or number not in level_numbers:

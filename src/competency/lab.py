@@ -103,9 +103,14 @@ def serve(settings: LabSettings) -> int:
     url = f"http://{final.host}:{port}/lab?token={token}"
     print(f"Cultural Capability Toolkit: JupyterLab is starting.\n\n    Open {url}\n\n"
           f"Course: {final.course.resolve()}  (press Ctrl-C to stop)", flush=True)
+    return run_foreground(argv, final.root)
+
+
+def run_foreground(argv: list[str], cwd: Path) -> int:
+    """Run a Jupyter server until it exits or Ctrl-C stops it; returns its exit code."""
     env = dict(os.environ)
     env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    process = subprocess.Popen(argv, cwd=final.root, env=env)
+    process = subprocess.Popen(argv, cwd=cwd, env=env)
     try:
         return process.wait()
     except KeyboardInterrupt:
