@@ -161,3 +161,19 @@ GradeCourseOption = Annotated[Path, typer.Option("--course", help="nbgrader cour
 GradeStudentOption = Annotated[list[str] | None, typer.Option(
     "--student", help="Only this student's submission (repeat for several).")]
 
+
+# Inputs and options shared by `coverage` and `report`.
+RolesOption = Annotated[Path | None, typer.Option(
+    "--roles", help="Roles table (CSV or XLSX) [default: data.roles of the config].",
+    show_default=False)]
+StaffOption = Annotated[Path | None, typer.Option(
+    "--staff", help="Staff table (CSV or XLSX) [default: data.staff of the config].",
+    show_default=False)]
+EvidenceOption = Annotated[Path | None, typer.Option(
+    "--evidence", help="Evidence table (CSV or XLSX) [default: data.evidence of the config].",
+    show_default=False)]
+AsOfOption = Annotated[str | None, typer.Option(
+    "--as-of", help="Judge on this date, YYYY-MM-DD (default: today).")]
+RefresherOption = Annotated[int, typer.Option(
+    "--refresher-years", help="Evidence lasts this many years.")]
+ExpiringOption = Annotated[int, typer.Option("--expiring-days", help="Window for 'expiring'.")]

@@ -10,11 +10,17 @@ from typing import Annotated
 import typer
 
 from competency.cli._common import (
+    AsOfOption,
     CatalogueOption,
     ConfigFrameworkOption,
     ConfigOption,
     CourseOption,
+    EvidenceOption,
+    ExpiringOption,
+    RefresherOption,
     ReviewsOption,
+    RolesOption,
+    StaffOption,
     StoreOption,
     _parse_date,
     app,
@@ -28,21 +34,12 @@ from competency.cli._common import (
 @app.command("coverage")
 def coverage_command(
     out: Annotated[Path, typer.Option("--out", help="Coverage CSV to write.")],
-    roles: Annotated[Path | None, typer.Option(
-        "--roles", help="Roles table (CSV or XLSX) [default: data.roles of the config].",
-        show_default=False)] = None,
-    staff: Annotated[Path | None, typer.Option(
-        "--staff", help="Staff table (CSV or XLSX) [default: data.staff of the config].",
-        show_default=False)] = None,
-    evidence: Annotated[Path | None, typer.Option(
-        "--evidence", help="Evidence table (CSV or XLSX) [default: data.evidence of the config].",
-        show_default=False)] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge on this date, "
-                                              "YYYY-MM-DD (default: today).")] = None,
-    refresher_years: Annotated[int, typer.Option("--refresher-years",
-                                                 help="Evidence lasts this many years.")] = 3,
-    expiring_days: Annotated[int, typer.Option("--expiring-days",
-                                               help="Window for 'expiring'.")] = 90,
+    roles: RolesOption = None,
+    staff: StaffOption = None,
+    evidence: EvidenceOption = None,
+    as_of: AsOfOption = None,
+    refresher_years: RefresherOption = 3,
+    expiring_days: ExpiringOption = 90,
     framework: Annotated[Path | None, typer.Option("--framework",
                                                    help="Framework YAML (default: shipped).")
                          ] = None,
@@ -87,21 +84,12 @@ def lab(
 @app.command("report")
 def report_command(
     out: Annotated[Path, typer.Option("--out", help="Report to write: .xlsx or .html.")],
-    roles: Annotated[Path | None, typer.Option(
-        "--roles", help="Roles table (CSV or XLSX) [default: data.roles of the config].",
-        show_default=False)] = None,
-    staff: Annotated[Path | None, typer.Option(
-        "--staff", help="Staff table (CSV or XLSX) [default: data.staff of the config].",
-        show_default=False)] = None,
-    evidence: Annotated[Path | None, typer.Option(
-        "--evidence", help="Evidence table (CSV or XLSX) [default: data.evidence of the config].",
-        show_default=False)] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge on this date, "
-                                              "YYYY-MM-DD (default: today).")] = None,
-    refresher_years: Annotated[int, typer.Option("--refresher-years",
-                                                 help="Evidence lasts this many years.")] = 3,
-    expiring_days: Annotated[int, typer.Option("--expiring-days",
-                                               help="Window for 'expiring'.")] = 90,
+    roles: RolesOption = None,
+    staff: StaffOption = None,
+    evidence: EvidenceOption = None,
+    as_of: AsOfOption = None,
+    refresher_years: RefresherOption = 3,
+    expiring_days: ExpiringOption = 90,
     identifiable: Annotated[bool, typer.Option(
         "--identifiable", help="Add the people x competencies matrix (personal data: for "
         "managers).")] = False,
@@ -319,8 +307,7 @@ def reviews_add(
 
 @reviews_app.command("status")
 def reviews_status(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge on this date, "
-                                              "YYYY-MM-DD (default: today).")] = None,
+    as_of: AsOfOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     catalogue: CatalogueOption = None,
     course: CourseOption = None,
