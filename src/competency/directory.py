@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from sqlalchemy import (
     Column,
     Date,
@@ -52,13 +50,18 @@ from competency.errors import (
 )
 from competency.store import Store, metadata, utcnow
 from competency.tables import read_table, write_table
+from competency.vocabulary import SEPARATOR, fold
+from competency.vocabulary import Language as Language  # re-exported
+from competency.vocabulary import Languages as Languages
+from competency.vocabulary import Skill as Skill
+from competency.vocabulary import SkillVocabulary as SkillVocabulary
+from competency.vocabulary import load_languages as load_languages
+from competency.vocabulary import load_skills as load_skills
 
 if TYPE_CHECKING:
     import pandas as pd
 
 DATA = Path(__file__).resolve().parent / "data"
-LANGUAGES_FILE = DATA / "languages.csv"
-SKILLS_FILE = DATA / "directory-skills.yaml"
 SAMPLE_DIRECTORY = DATA / "sample-org" / "community-directory.csv"
 """The fictional Northmoor county's directory (about 40 organisations)."""
 SAMPLE_LOCAL_LANGUAGES = DATA / "sample-org" / "local-languages.csv"
@@ -72,7 +75,6 @@ COLUMNS: tuple[str, ...] = (NAME, COMMUNITIES, LANGUAGES, AREAS, SKILLS, CAPACIT
 REQUIRED: tuple[str, ...] = (NAME, LANGUAGES, AREAS, SKILLS, VERIFIED_ON, VERIFIED_BY)
 LIST_FIELDS: tuple[str, ...] = (COMMUNITIES, LANGUAGES, AREAS, SKILLS)
 TEXT_FIELDS: tuple[str, ...] = (NAME, CAPACITY, CONTACT_ROLE, CONTACT, VERIFIED_BY)
-SEPARATOR = ";"
 DEFAULT_STALE_DAYS = 365
 MAX_LENGTH = 200
 """Longest name, community or area (they are keys and search terms)."""
@@ -83,8 +85,6 @@ AREA, LANGUAGE, LANGUAGE_NAME, SPEAKERS = "area", "language", "language_name", "
 ORGANISATIONS, NAMES = "organisations", "names"
 TAG_KINDS = {COMMUNITIES: "community", LANGUAGES: "language", AREAS: "area", SKILLS: "skill"}
 
-SKILL_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-CODE = re.compile(r"[a-z]{2,3}")
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 GENERIC_MAILBOXES = frozenset({
     "admin", "advice", "contact", "enquiries", "enquiry", "general", "hello", "help", "info",
@@ -92,196 +92,6 @@ GENERIC_MAILBOXES = frozenset({
 PHONE = re.compile(r"\+?\(?\d[\d\s()-]{8,}\d")
 PERSON = re.compile(r"\b(?:[A-Z]\.\s*)+[A-Z][a-z'’-]+|\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z]")
 
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-# --------------------------------------------------------------------------- languages
-
-@dataclass(frozen=True)
-class Language:
-    """One row of the language table."""
-
-    code: str
-    """ISO 639-1 code where the language has one, else its ISO 639-3 code."""
-    iso639_3: str
-    """ISO 639-3 code (accepted as an alias of ``code``)."""
-    name: str
-    """English name."""
-    other_names: tuple[str, ...] = ()
-    """Other English names and spellings (Farsi for Persian, Punjabi for Panjabi)."""
-
-
-class Languages:
-    """The language table: languages by code (ISO 639-1 or 639-3) or English name."""
-
-    def __init__(self, languages: Iterable[Language]) -> None:
-        self._all = tuple(languages)
-        self._codes: dict[str, Language] = {}
-        self._names: dict[str, Language] = {}
-        for lang in self._all:
-            self._codes.setdefault(lang.code, lang)
-            self._codes.setdefault(lang.iso639_3, lang)
-            for name in (lang.name, *lang.other_names):
-                self._names.setdefault(_fold(name), lang)
-
-    def __iter__(self) -> Iterator[Language]:
-        return iter(self._all)
-
-    def __len__(self) -> int:
-        return len(self._all)
-
-    def by_code(self, text: str) -> Language | None:
-        """The language with this ISO 639-1 or ISO 639-3 code (any case), or None."""
-        return self._codes.get(text.strip().lower())
-
-    def find(self, text: str) -> Language | None:
-        """The language with this code or English name (any case), or None."""
-        return self.by_code(text) or self._names.get(_fold(text))
-
-    def name(self, code: str) -> str:
-        """The English name of a code (the code itself when unknown)."""
-        lang = self._codes.get(code)
-        return lang.name if lang is not None else code
-
-
-def load_languages(path: str | Path | None = None) -> Languages:
-    """Read a language table (``code,iso639_3,name,other_names``); the shipped one by default."""
-    return _shipped_languages() if path is None else _read_languages(Path(path))
-
-
-@functools.cache
-def _shipped_languages() -> Languages:
-    return _read_languages(LANGUAGES_FILE)
-
-
-def _read_languages(path: Path) -> Languages:
-    frame = read_table(path, ("code", "iso639_3", "name"))
-    seen: dict[str, int] = {}
-    out = []
-    for row, rec in zip(frame.index, frame.to_dict("records"), strict=True):
-        code, iso3, name = rec["code"], rec["iso639_3"], rec["name"]
-        if not CODE.fullmatch(code) or not CODE.fullmatch(iso3) or len(iso3) != 3 \
-                or (len(code) == 3 and code != iso3):
-            raise DirectoryError(path, "bad code; use ISO 639-1 where there is one, else "
-                                 "ISO 639-3, in lower case", row=row, value=f"{code}/{iso3}")
-        others = tuple(n.strip() for n in rec.get("other_names", "").split(SEPARATOR)
-                       if n.strip())
-        for key in {code, iso3, *(_fold(n) for n in (name, *others))}:
-            if key in seen:
-                raise DirectoryError(path, f"duplicate code or name, first on row {seen[key]}",
-                                     row=row, value=key)
-            seen[key] = row
-        out.append(Language(code, iso3, name, others))
-    return Languages(out)
-
-
-# --------------------------------------------------------------------------- skills
-
-@dataclass(frozen=True)
-class Skill:
-    """One skill or ability of the directory's vocabulary."""
-
-    id: str
-    """What the CSV's ``skills`` column holds: lower case, digits and hyphens."""
-    name: str
-    """Name shown to people."""
-    description: str
-    """What it covers."""
-    source: str
-    """The vocabulary file it comes from."""
-
-
-class SkillVocabulary:
-    """The controlled vocabulary of skills: the shipped one plus a trust's own."""
-
-    def __init__(self, skills: Iterable[Skill]) -> None:
-        self._skills = {s.id: s for s in skills}
-        self._names = {_fold(s.name): s.id for s in self._skills.values()}
-
-    def __iter__(self) -> Iterator[Skill]:
-        return iter(self._skills.values())
-
-    def __len__(self) -> int:
-        return len(self._skills)
-
-    def __contains__(self, skill_id: object) -> bool:
-        return skill_id in self._skills
-
-    def get(self, skill_id: str) -> Skill:
-        """The skill with this ID (KeyError when unknown)."""
-        return self._skills[skill_id]
-
-    def resolve(self, text: str) -> str | None:
-        """The ID of the skill with this ID or name (any case), or None."""
-        folded = _fold(text)
-        return folded if folded in self._skills else self._names.get(folded)
-
-
-def load_skills(extra: str | Path | None = None) -> SkillVocabulary:
-    """The shipped vocabulary, extended by a trust's file of the same shape."""
-    skills = _read_skills(SKILLS_FILE)
-    if extra is not None:
-        extra = Path(extra)
-        known = {s.id: s for s in skills} | {_fold(s.name): s for s in skills}
-        for skill, line in _read_skills_with_lines(extra):
-            clash = known.get(skill.id) or known.get(_fold(skill.name))
-            if clash is not None:
-                raise DirectoryError(extra, f"skill already in {Path(clash.source).name}",
-                                     line=line, value=skill.id)
-            skills.append(skill)
-            known[skill.id] = known[_fold(skill.name)] = skill
-    return SkillVocabulary(skills)
-
-
-def _read_skills(path: Path) -> list[Skill]:
-    return [skill for skill, _ in _read_skills_with_lines(path)]
-
-
-def _read_skills_with_lines(path: Path) -> list[tuple[Skill, int]]:
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except FileNotFoundError as exc:
-        raise DirectoryError(path, "file not found") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DirectoryError(path, "cannot read as UTF-8 text") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DirectoryError(path, f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
-                             line=mark.line + 1 if mark is not None else None) from exc
-    top = dict(_pairs(root))
-    node = top.get("skills")
-    if not isinstance(node, yaml.MappingNode) or set(top) != {"skills"}:
-        raise DirectoryError(path, "expected one mapping, skills:, of skill IDs", line=1)
-    out: list[tuple[Skill, int]] = []
-    seen: dict[str, int] = {}
-    for key, value in node.value:
-        line = key.start_mark.line + 1
-        skill_id = str(key.value)
-        if not SKILL_ID.fullmatch(skill_id):
-            raise DirectoryError(path, "bad skill ID; use lower-case letters, digits and "
-                                 "hyphens", line=line, value=skill_id)
-        spec = dict(_pairs(value))
-        if set(spec) != {"name", "description"} or not all(
-                isinstance(v, yaml.ScalarNode) and str(v.value).strip() for v in spec.values()):
-            raise DirectoryError(path, "a skill needs a name and a description, and nothing "
-                                 "else", line=line, value=skill_id)
-        skill = Skill(skill_id, str(spec["name"].value).strip(),
-                      " ".join(str(spec["description"].value).split()), str(path))
-        for key_text in dict.fromkeys((skill.id, _fold(skill.name))):
-            if key_text in seen:
-                raise DirectoryError(path, f"duplicate skill ID or name, first on line "
-                                     f"{seen[key_text]}", line=line, value=key_text)
-            seen[key_text] = line
-        out.append((skill, line))
-    return out
-
-
-def _pairs(node: Any) -> Iterator[tuple[str, Any]]:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            yield str(key.value), value
 
 
 # --------------------------------------------------------------------------- entries
@@ -350,14 +160,14 @@ class SaveResult:
 
 def name_key(name: str) -> str:
     """How names are compared: case and spacing ignored."""
-    return _fold(name)
+    return fold(name)
 
 
 def _split(text: str) -> list[str]:
     parts: dict[str, str] = {}
     for part in text.split(SEPARATOR):
         if part.strip():
-            parts.setdefault(_fold(part), " ".join(part.split()))
+            parts.setdefault(fold(part), " ".join(part.split()))
     return list(parts.values())
 
 
@@ -534,7 +344,7 @@ def _organisation(row: Any) -> Organisation:
 
 
 def _tags(entry_id: int, org: Organisation) -> list[dict[str, Any]]:
-    values = {(TAG_KINDS[f], _fold(v)) for f in LIST_FIELDS for v in getattr(org, f)}
+    values = {(TAG_KINDS[f], fold(v)) for f in LIST_FIELDS for v in getattr(org, f)}
     return [{"entry_id": entry_id, "kind": k, "value": v} for k, v in sorted(values)]
 
 
@@ -641,10 +451,10 @@ def search(store: Store, *, language: str | None = None, skill: str | None = Non
             tag.kind == "skill", tag.value == skill_id)))
     if area is not None:
         query = query.where(entries_table.c.id.in_(select(tag.entry_id).where(
-            tag.kind == "area", tag.value == _fold(area))))
+            tag.kind == "area", tag.value == fold(area))))
     if community is not None:
         query = query.where(entries_table.c.id.in_(select(tag.entry_id).where(
-            tag.kind == "community", tag.value.contains(_fold(community), autoescape=True))))
+            tag.kind == "community", tag.value.contains(fold(community), autoescape=True))))
     return [_organisation(r) for r in _select(store, query)]
 
 
@@ -700,12 +510,12 @@ def language_support(entries: Iterable[Organisation], local: pd.DataFrame) -> pd
     import pandas as pd
 
     offered = pd.DataFrame.from_records(
-        [(_fold(a), code, org.name) for org in entries for a in org.areas
+        [(fold(a), code, org.name) for org in entries for a in org.areas
          for code in org.languages], columns=["key", LANGUAGE, NAME])
     grouped = offered.groupby(["key", LANGUAGE])[NAME]
     counts = pd.DataFrame({ORGANISATIONS: grouped.count(),
                            NAMES: grouped.agg(lambda s: "; ".join(sorted(s)))}).reset_index()
-    out = local.assign(key=local[AREA].map(_fold)).merge(counts, on=["key", LANGUAGE],
+    out = local.assign(key=local[AREA].map(fold)).merge(counts, on=["key", LANGUAGE],
                                                          how="left")
     out[ORGANISATIONS] = out[ORGANISATIONS].fillna(0).astype(int)
     out[NAMES] = out[NAMES].fillna("")
@@ -779,9 +589,9 @@ def render_skills(vocab: SkillVocabulary) -> str:
 
 def render_languages(query: str | None = None) -> str:
     """The language table (or the rows whose code or names contain ``query``)."""
-    wanted = _fold(query or "")
+    wanted = fold(query or "")
     rows = [lang for lang in load_languages() if not wanted or any(
-        wanted in _fold(t) for t in (lang.code, lang.iso639_3, lang.name, *lang.other_names))]
+        wanted in fold(t) for t in (lang.code, lang.iso639_3, lang.name, *lang.other_names))]
     return "".join(f"{lang.code:<4} {lang.iso639_3:<4} {lang.name}"
                    + (f" ({', '.join(lang.other_names)})" if lang.other_names else "") + "\n"
                    for lang in rows)
