@@ -23,7 +23,8 @@ How it works (``docs/job-descriptions.md`` has the long version):
    the group optional), ``*`` stands for any one word, ``word*`` for any word
    beginning with ``word``, and ``A ... B`` means A and later B in the same
    sentence at most :data:`MAX_GAP` words apart. A phrase never crosses a
-   sentence boundary.
+   sentence boundary. Phrase files are read, checked and compiled to lemma
+   sequences by :mod:`competency.phrases`.
 4. The score of a competency is ``1 - exp(-W)`` where ``W`` sums the weights of
    the *distinct* phrases found (:data:`STRONG_WEIGHT` or :data:`WEAK_WEIGHT`;
    a phrase found twice counts once). The score is therefore in ``[0, 1)`` and
@@ -42,16 +43,21 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
-from itertools import product
 from pathlib import Path
 from typing import Any
 
 from competency.documents import Document
-from competency.errors import PhrasesError
 from competency.framework import Framework, load_framework
+from competency.phrases import LEMMA_CACHE, compile_phrase
+from competency.phrases import PHRASES_NAME as PHRASES_NAME
+from competency.phrases import Phrase as Phrase
+from competency.phrases import PhraseSet as PhraseSet
+from competency.phrases import default_phrases_path as default_phrases_path
+from competency.phrases import lemma as lemma
+from competency.phrases import load_phrases as load_phrases
+from competency.phrases import parse_phrases as parse_phrases
 
 DEFAULT_THRESHOLD = 0.5
 """Suggestions scoring at least this are reported (one strong or three weak phrases)."""
@@ -61,7 +67,6 @@ WEAK_WEIGHT = 0.25
 """Weight of a weak phrase: two score 0.39, three 0.53."""
 MAX_GAP = 10
 """Most words allowed between the parts of an ``A ... B`` phrase."""
-PHRASES_NAME = "suggest-phrases.yaml"
 
 _WORD = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n|\f| \| ")
@@ -107,176 +112,6 @@ class Suggestion:
         return {"competency": self.competency, "score": self.score,
                 "evidence": [{"text": ev.text, "start": ev.start, "end": ev.end}
                              for ev in self.evidence]}
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """One phrase of a competency, compiled to lemma sequences."""
-
-    source: str
-    """The phrase as written (shown in explanations; distinct phrases count once)."""
-    weight: float
-    """:data:`STRONG_WEIGHT` or :data:`WEAK_WEIGHT`."""
-    parts: tuple[tuple[tuple[str, ...], ...], ...]
-    """For each ``...``-separated part, its alternative lemma sequences."""
-
-
-@dataclass(frozen=True)
-class PhraseSet:
-    """The contents of a phrase file."""
-
-    strong: Mapping[str, tuple[str, ...]]
-    """Strong phrases per competency ID."""
-    weak: Mapping[str, tuple[str, ...]]
-    """Weak phrases per competency ID."""
-    drop: Mapping[str, tuple[str, ...]]
-    """Framework keywords not to use, per competency ID."""
-    boilerplate: tuple[str, ...]
-    """Regular expressions that mark a sentence as boilerplate, matched against the
-    lower-cased text (so written in lower case)."""
-    sections: tuple[str, ...] = ()
-    """Regular expressions (case-insensitive) for headings of sections to ignore."""
-    source: str = ""
-    """Where it was read from."""
-
-
-# --------------------------------------------------------------------------- lemmas
-
-
-_LEMMAS: dict[str, str] = {}
-
-
-def lemma(word: str) -> str:
-    """The lower-case English lemma of one word (cached)."""
-    found = _LEMMAS.get(word)
-    if found is None:
-        import simplemma
-
-        lower = word.lower()
-        found = _LEMMAS.get(lower)
-        if found is None:
-            found = simplemma.lemmatize(lower, lang="en").lower() if lower.isalpha() else lower
-            _LEMMAS[lower] = found
-        _LEMMAS[word] = found
-    return found
-
-
-# --------------------------------------------------------------------------- phrase files
-
-
-def default_phrases_path() -> Path:
-    """Where the shipped phrase file is installed."""
-    return Path(str(resources.files("competency").joinpath("data", PHRASES_NAME)))
-
-
-_PHRASE_CACHE: dict[tuple[str, int, int], PhraseSet] = {}
-
-
-def load_phrases(path: str | Path | None = None) -> PhraseSet:
-    """Read a phrase file (the shipped one when ``path`` is None).
-
-    Cached per path while the file's size and modification time stay the same.
-    """
-    path = Path(path) if path is not None else default_phrases_path()
-    try:
-        stat = path.stat()
-    except FileNotFoundError as exc:
-        raise PhrasesError(path, "file not found") from exc
-    except OSError as exc:
-        raise PhrasesError(path, f"cannot read: {exc.strerror}") from exc
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    if key in _PHRASE_CACHE:
-        return _PHRASE_CACHE[key]
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise PhrasesError(path, "file not found") from exc
-    except UnicodeDecodeError as exc:
-        raise PhrasesError(path, "not UTF-8 text") from exc
-    except OSError as exc:
-        raise PhrasesError(path, f"cannot read: {exc.strerror}") from exc
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        data = yaml.load(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PhrasesError(path, "invalid YAML", line=mark.line + 1 if mark else None) from exc
-    result = parse_phrases(data, source=str(path))
-    _PHRASE_CACHE[key] = result
-    return result
-
-
-def parse_phrases(data: object, *, source: str = "<phrases>") -> PhraseSet:
-    """Check and convert the parsed YAML of a phrase file."""
-    if not isinstance(data, dict):
-        raise PhrasesError(source, "a phrase file must be a mapping")
-    unknown = sorted(set(data) - {"version", "boilerplate", "boilerplate_sections",
-                                   "competencies"})
-    if unknown:
-        raise PhrasesError(source, "unknown key", value=", ".join(map(str, unknown)))
-    boilerplate = _strings(data.get("boilerplate", []), source, "boilerplate")
-    sections = _strings(data.get("boilerplate_sections", []), source, "boilerplate_sections")
-    for pattern in (*boilerplate, *sections):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise PhrasesError(source, f"bad boilerplate pattern: {exc}", value=pattern) from exc
-    comps = data.get("competencies") or {}
-    if not isinstance(comps, dict):
-        raise PhrasesError(source, "competencies must map IDs to phrase lists")
-    strong: dict[str, tuple[str, ...]] = {}
-    weak: dict[str, tuple[str, ...]] = {}
-    drop: dict[str, tuple[str, ...]] = {}
-    for cid, entry in comps.items():
-        if not isinstance(entry, dict):
-            raise PhrasesError(source, f"competency {cid}: expected strong/weak/drop lists")
-        extra = sorted(set(entry) - {"strong", "weak", "drop"})
-        if extra:
-            raise PhrasesError(source, f"unknown key in competency {cid}",
-                               value=", ".join(map(str, extra)))
-        strong[str(cid)] = _strings(entry.get("strong", []), source, f"{cid}.strong")
-        weak[str(cid)] = _strings(entry.get("weak", []), source, f"{cid}.weak")
-        drop[str(cid)] = _strings(entry.get("drop", []), source, f"{cid}.drop")
-        for phrase in (*strong[str(cid)], *weak[str(cid)]):
-            _compile_phrase(phrase, 1.0, source, str(cid))  # fail early on bad syntax
-    return PhraseSet(strong, weak, drop, boilerplate, sections, source)
-
-
-def _strings(value: object, source: str, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise PhrasesError(source, f"{where} must be a list of strings")
-    return tuple(v.strip() for v in value)
-
-
-_GROUP = re.compile(r"\(([^()]*)\)")
-
-
-def _compile_phrase(text: str, weight: float, source: str, cid: str) -> Phrase:
-    parts: list[tuple[tuple[str, ...], ...]] = []
-    for raw_part in text.split("..."):
-        raw_part = raw_part.strip()
-        if not raw_part:
-            raise PhrasesError(source, f"competency {cid}: empty part in phrase", value=text)
-        pieces = _GROUP.split(raw_part)  # literal, group, literal, group, ...
-        options: list[list[str]] = []
-        for i, piece in enumerate(pieces):
-            options.append(piece.split("|") if i % 2 else [piece])
-        sequences: list[tuple[str, ...]] = []
-        for combo in product(*options):
-            words = tuple(w.lower() if w.endswith("*") else lemma(w)
-                          for w in _tokens("".join(combo)))
-            if words and words[0] != "*" and words[-1] != "*" and words not in sequences:
-                sequences.append(words)
-        if not sequences:
-            raise PhrasesError(source, f"competency {cid}: phrase has no words", value=text)
-        parts.append(tuple(sequences))
-    return Phrase(text, weight, tuple(parts))
-
-
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+\*?|\*", text)
 
 
 # --------------------------------------------------------------------------- the suggester
@@ -345,7 +180,7 @@ class Suggester:
         skip = self._skipped(text, sentences)
         words: list[tuple[str, str]] = []  # (lemma, lower-case word)
         sent_of: list[int] = []
-        lemmas = _LEMMAS
+        lemmas = LEMMA_CACHE
         finditer = _WORD.finditer
         for k, (start, end) in enumerate(sentences):
             if k in skip:
@@ -559,7 +394,7 @@ def compile_suggester(framework: Framework | None = None,
             chosen[_key(text)] = (text, WEAK_WEIGHT)
         for key in weak_keys & dropped:
             chosen.pop(key, None)
-        compiled.append(tuple(_compile_phrase(text, weight, phrase_set.source, comp.id)
+        compiled.append(tuple(compile_phrase(text, weight, phrase_set.source, comp.id)
                               for text, weight in chosen.values()))
     return Suggester(framework, tuple(compiled),
                      tuple(re.compile(p) for p in phrase_set.boilerplate),
