@@ -86,9 +86,9 @@ def run(argv: list[str], label: str) -> tuple[float, float]:
 
 def generate(folder: Path, staff: int, evidence: int, seed: int,
              roles_file: Path) -> tuple[int, int]:
-    from competency.framework import load_framework
-    from competency.roles import load_roles
-    from competency.synthetic import WorkforceSpec, generate_workforce, write_csv
+    from competency.evidence.synthetic import WorkforceSpec, generate_workforce, write_csv
+    from competency.framework.model import load_framework
+    from competency.hr.roles import load_roles
 
     framework = load_framework()
     roles = load_roles(roles_file, framework)

@@ -36,8 +36,8 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from competency.framework import Framework, load_framework
-from competency.suggest import compile_suggester
+from competency.framework.model import Framework, load_framework
+from competency.hr.suggest import compile_suggester
 
 ROOT = Path(__file__).resolve().parent.parent
 JDS = ROOT / "tests" / "data" / "jds"

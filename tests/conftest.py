@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from competency.cli import main
-from competency.framework import Framework, load_framework
+from competency.framework.model import Framework, load_framework
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE = REPO / "course"

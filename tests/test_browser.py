@@ -1,9 +1,9 @@
 """A real browser (Debian's Chromium driven by Playwright) on what learners and HR use.
 
-* JupyterLab as ``competency lab`` starts it (:func:`competency.lab.lab_command`), on a
+* JupyterLab as ``competency lab`` starts it (:func:`competency.course.lab.lab_command`), on a
   copy of module 1: run all cells, answer a practice question and read its feedback, see
   a ``check()`` message, press nbgrader's Validate and read its result.
-* Voilà as ``competency dashboard`` starts it (:func:`competency.dashboard.voila_command`):
+* Voilà as ``competency dashboard`` starts it (:func:`competency.coverage.dashboard.voila_command`):
   the HR job-description mapping notebook and the coverage dashboard with its heatmap.
 
 Assertions are on the page; screenshots are kept as artifacts in a temporary folder
@@ -30,9 +30,9 @@ import nbformat
 import pytest
 import requests
 
-from competency.dashboard import DashboardSettings, voila_command
-from competency.lab import LabSettings, free_port, lab_command
-from competency.widgets import SHORT_LABEL, load_practice
+from competency.course.lab import LabSettings, free_port, lab_command
+from competency.course.widgets import SHORT_LABEL, load_practice
+from competency.coverage.dashboard import DashboardSettings, voila_command
 from conftest import COURSE, REPO
 
 if TYPE_CHECKING:
@@ -289,7 +289,7 @@ def test_job_description_mapping_notebook_works_under_voila(
     page.goto(voila("map-job-descriptions.ipynb"), timeout=SLOW)
     page.get_by_text("suggested competencies at threshold").wait_for(timeout=SLOW)
     assert page.locator("mark[title]").count() > 0  # the JD's evidence, highlighted
-    assert_no_code_shown(page, "from competency.suggest import")
+    assert_no_code_shown(page, "from competency.hr.suggest import")
 
     # Reject the first suggestion and record the decision, as an HR partner would.
     first = page.locator(".widget-toggle-buttons").first

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from competency.casestudies import (
+from competency.course.casestudies import (
     ILLUSTRATIVE_NOTE,
     CaseStudy,
     CaseStudyError,
@@ -16,7 +16,7 @@ from competency.casestudies import (
     render_markdown,
 )
 from competency.errors import CompetencyError, InputFileError
-from competency.framework import Framework
+from competency.framework.model import Framework
 from conftest import COURSE
 
 CASES = COURSE / "source" / "07-case-studies" / "cases"

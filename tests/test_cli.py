@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from competency.framework import Framework, load_framework
-from competency.moodle import HEADER
+from competency.framework.model import Framework, load_framework
+from competency.framework.moodle import HEADER
 from conftest import COURSE, CliResult
 
 Cli = Callable[..., CliResult]
@@ -38,7 +38,7 @@ def test_framework_show_one_competency(cli: Cli) -> None:
 
 
 def test_framework_validate_ok(cli: Cli, tmp_path: Path, framework: Framework) -> None:
-    from competency.framework import dump_framework
+    from competency.framework.model import dump_framework
 
     path = tmp_path / "fw.yaml"
     path.write_text(dump_framework(framework), encoding="utf-8")

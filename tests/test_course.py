@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from competency.course import course_map
+from competency.course.coursemap import course_map
 from competency.errors import CourseError
-from competency.framework import Framework
+from competency.framework.model import Framework
 from conftest import COURSE, make_cell
 
 WriteCourse = Callable[[dict[str, list[Any]]], Path]

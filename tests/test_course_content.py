@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from competency.course import course_map
-from competency.framework import Framework
+from competency.course.coursemap import course_map
+from competency.framework.model import Framework
 from conftest import COURSE
 
 MODULES = sorted(p for p in (COURSE / "source").iterdir() if p.is_dir())

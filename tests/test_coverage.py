@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from competency.coverage import (
+from competency.coverage.statuses import (
     COLUMNS,
     CoverageOptions,
     compute_coverage,

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from competency import dashboard, lab
-from competency.coverage import CoverageOptions, load_inputs
-from competency.dashboard import (
+from competency.coverage import dashboard
+from competency.course import lab
+from competency.coverage.dashboard import (
     ALL,
     SAMPLE_AS_OF,
     SAMPLE_ORG,
@@ -29,8 +29,9 @@ from competency.dashboard import (
     prepare,
     voila_command,
 )
-from competency.framework import Framework
-from competency.reports import coverage_frame
+from competency.coverage.reports import coverage_frame
+from competency.coverage.statuses import CoverageOptions, load_inputs
+from competency.framework.model import Framework
 from conftest import REPO, CliResult
 
 Cli = Callable[..., CliResult]
@@ -40,7 +41,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def sample_frame() -> Any:
-    from competency.framework import load_framework
+    from competency.framework.model import load_framework
 
     fw = load_framework()
     inputs = load_inputs(SAMPLE_ORG / "roles.csv", SAMPLE_ORG / "staff.csv",

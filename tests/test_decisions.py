@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from competency.decisions import (
+from competency.errors import DecisionError, TableError
+from competency.framework.model import Framework
+from competency.hr.decisions import (
     COLUMNS,
     DEFAULT_ASSESSED_BY,
     Acceptance,
@@ -27,9 +29,7 @@ from competency.decisions import (
     render_status,
     review_status,
 )
-from competency.errors import DecisionError, TableError
-from competency.framework import Framework
-from competency.roles import Requirement, Roles, load_roles, save_roles
+from competency.hr.roles import Requirement, Roles, load_roles, save_roles
 from conftest import CliResult
 
 Cli = Callable[..., CliResult]

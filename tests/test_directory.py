@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from competency.directory import (
+from competency.directory.organisations import (
     SAMPLE_DIRECTORY,
     SAMPLE_LOCAL_LANGUAGES,
     Organisation,
@@ -36,7 +36,7 @@ from competency.errors import (
     DirectoryRowsError,
     TableError,
 )
-from competency.store import open_store
+from competency.store.database import open_store
 from conftest import COURSE, CliResult
 
 Cli = Callable[..., CliResult]

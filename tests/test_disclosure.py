@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from competency.disclosure import (
+from competency.coverage.disclosure import (
     SUPPRESSED,
     TOTAL,
     DisclosureRule,

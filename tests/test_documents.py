@@ -14,8 +14,8 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from competency.documents import MAX_BYTES, Document, read_document
 from competency.errors import CompetencyError, DocumentError
+from competency.hr.documents import MAX_BYTES, Document, read_document
 from conftest import REPO
 
 SAMPLE_JDS = REPO / "src" / "competency" / "data" / "sample-org" / "job-descriptions"

@@ -10,16 +10,18 @@ from pathlib import Path
 import pytest
 
 from competency.errors import TableError, UsageError
-from competency.evidence import (
+from competency.evidence.records import (
     EvidenceRecord,
     date_format,
     import_evidence_file,
     load_evidence,
     parse_mapping,
     read_evidence_file,
+    store_records,
+    stored_records,
 )
-from competency.framework import Framework
-from competency.store import open_store
+from competency.framework.model import Framework
+from competency.store.database import open_store
 from conftest import CliResult
 
 Cli = Callable[..., CliResult]
@@ -146,7 +148,7 @@ def test_import_is_all_or_nothing(tmp_path: Path, framework: Framework, db_url: 
     with open_store(db_url) as store:
         with pytest.raises(TableError, match=r"row 3: malformed date"):
             import_evidence_file(store, path, framework)
-        assert store.evidence() == []
+        assert stored_records(store) == []
         assert store.imports() == []
 
 
@@ -164,9 +166,9 @@ def test_cli_errors_are_one_line(cli: Cli, tmp_path: Path) -> None:
 
 def test_load_evidence_reads_an_export(tmp_path: Path, framework: Framework) -> None:
     with open_store(f"sqlite:///{tmp_path / 'competency.db'}") as store:
-        store.add_evidence([EvidenceRecord("s1", "LAW-1", 3, dt.date(2025, 1, 10), "x")],
+        store_records(store, [EvidenceRecord("s1", "LAW-1", 3, dt.date(2025, 1, 10), "x")],
                            kind="file", origin="x")
-        from competency.evidence import export_evidence
+        from competency.evidence.records import export_evidence
 
         assert export_evidence(store, tmp_path / "out.xlsx") == 1
     table = load_evidence(tmp_path / "out.xlsx", framework)

@@ -29,9 +29,14 @@ import nbformat
 import pytest
 
 from competency.errors import GradebookError
-from competency.evidence import EvidenceRecord, import_gradebook, read_gradebook
-from competency.staff import load_staff
-from competency.store import open_store
+from competency.evidence.records import (
+    EvidenceRecord,
+    import_gradebook,
+    read_gradebook,
+    stored_records,
+)
+from competency.hr.staff import load_staff
+from competency.store.database import open_store
 from conftest import COURSE, DATABASES, CliResult, make_cell
 
 pytestmark = pytest.mark.nbgrader
@@ -169,7 +174,7 @@ def test_import_into_the_store_twice_adds_nothing(graded: tuple[Path, str], db_u
     with open_store(db_url) as store:
         first = import_gradebook(store, report, url)
         second = import_gradebook(store, report, url)
-        stored = store.evidence()
+        stored = stored_records(store)
         log = store.imports()
     assert (first.added, first.skipped, first.pending) == (2, 0, 1)
     assert (second.added, second.skipped, second.pending) == (0, 2, 1)

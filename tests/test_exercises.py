@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from competency import exercises
+from competency.course import exercises
+from competency.course.exercises import QuestionBank
 from competency.errors import AnswerError, QuestionError
-from competency.exercises import QuestionBank
 
 BANK = {
     "q1": {"kind": "choice", "options": {"A": "Direct discrimination",

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from competency.errors import FrameworkError
-from competency.framework import (
+from competency.framework.model import (
     Framework,
     default_framework_path,
     dump_framework,

@@ -26,8 +26,7 @@ from typing import Any
 import pytest
 
 from competency.errors import GradingError
-from competency.gradeworker import Job, NotebookJob, WorkerPool
-from competency.grading import (
+from competency.grading.grader import (
     UID_BASE,
     UID_SPAN,
     GradingReport,
@@ -41,7 +40,8 @@ from competency.grading import (
     shard_of,
     write_report,
 )
-from competency.sandbox import Limits, cgroup_base
+from competency.grading.sandbox import Limits, cgroup_base
+from competency.grading.worker import Job, NotebookJob, WorkerPool
 from conftest import COURSE, CliResult
 
 MODULE = "01-equality-law"
@@ -150,7 +150,7 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         calls["feedback"] = (assignment, course, kwargs)
         return [Path("feedback/alice/x.html")]
 
-    monkeypatch.setattr("competency.grading.grade", fake_grade)
+    monkeypatch.setattr("competency.grading.grader.grade", fake_grade)
     monkeypatch.setattr("competency.feedback.feedback", fake_feedback)
     return calls
 
@@ -637,7 +637,7 @@ def test_an_assignment_missing_from_the_gradebook(graded: tuple[Path, GradingRep
 
 @pytest.mark.nbgrader
 def test_feedback_without_hidden_tests(graded: tuple[Path, GradingReport]) -> None:
-    from competency.feedback import feedback
+    from competency.grading.feedback import feedback
 
     course, _ = graded
     paths = feedback(MODULE, course, hide_hidden_tests=True, students=["full", "blank"])

@@ -422,7 +422,7 @@ def test_course_round_trip_through_the_hub(hub: Hub, tmp_path: Path) -> None:
             auto.values())
 
     # ... and the learner holds both competencies the module evidences, at its level.
-    from competency.course import course_map
+    from competency.course.coursemap import course_map
 
     levels = course_map(hub.course).levels[MODULE]
     assert set(levels) == {"LAW-1", "LAW-2"}

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from competency.errors import FrameworkError
-from competency.framework import Framework, parse_framework
-from competency.moodle import HEADER, export_moodle_csv, import_moodle_csv
+from competency.framework.model import Framework, parse_framework
+from competency.framework.moodle import HEADER, export_moodle_csv, import_moodle_csv
 
 OLD_HEADER = ('"Parent id number","Id number",Shortname,Description,"Description format",'
               '"Scale values","Scale configuration","Rule type (optional)",'

@@ -10,8 +10,8 @@ import pytest
 from docx import Document
 
 from competency.errors import InterviewQuestionsError, RoleError, TableError, UsageError
-from competency.framework import Framework
-from competency.personspec import (
+from competency.framework.model import Framework
+from competency.hr.personspec import (
     DESIRABLE_QUESTIONS,
     ESSENTIAL_QUESTIONS,
     GOOD_ANSWER,
@@ -27,7 +27,7 @@ from competency.personspec import (
     render_markdown,
     write_person_spec,
 )
-from competency.roles import Requirement, Roles, load_roles
+from competency.hr.roles import Requirement, Roles, load_roles
 from conftest import REPO, CliResult
 
 Cli = Callable[..., CliResult]
@@ -223,7 +223,7 @@ def test_unknown_role_lists_close_matches(framework: Framework) -> None:
 
 
 def test_role_with_unknown_competency_for_this_framework() -> None:
-    from competency.framework import parse_framework
+    from competency.framework.model import parse_framework
 
     own = parse_framework("id: own\nname: Own\nversion: '1'\nlevels:\n  - level: 1\n"
                           "    name: Basic\ncompetencies:\n  - id: X-1\n    name: X\n")

@@ -13,11 +13,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from competency.coverage import CoverageInputs, CoverageOptions, compute_coverage, load_inputs
-from competency.disclosure import SUPPRESSED, DisclosureRule
-from competency.errors import CompetencyError, DisclosureError
-from competency.framework import Framework
-from competency.reports import (
+from competency.coverage.disclosure import SUPPRESSED, DisclosureRule
+from competency.coverage.reports import (
     AGGREGATE_NOTICE,
     IDENTIFIABLE_NOTICE,
     NO_REVIEWS,
@@ -32,6 +29,14 @@ from competency.reports import (
     trend_counts,
     write_report,
 )
+from competency.coverage.statuses import (
+    CoverageInputs,
+    CoverageOptions,
+    compute_coverage,
+    load_inputs,
+)
+from competency.errors import CompetencyError, DisclosureError
+from competency.framework.model import Framework
 from conftest import CliResult
 
 Cli = Callable[..., CliResult]
@@ -360,7 +365,7 @@ def test_cli_report_errors(cli: Cli, org: dict[str, Path], tmp_path: Path) -> No
 
 def test_sample_organisation_report(cli: Cli, tmp_path: Path) -> None:
     """The shipped sample: every staff ID stays out of the aggregated report."""
-    from competency.dashboard import SAMPLE_ORG
+    from competency.coverage.dashboard import SAMPLE_ORG
 
     out = tmp_path / "sample.html"
     result = cli("report", "--config", SAMPLE_ORG / "competency.toml", "--as-of", "2026-09-30",

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from competency.errors import ReviewError, TableError
-from competency.framework import Framework
-from competency.reviews import (
+from competency.framework.model import Framework
+from competency.training.reviews import (
     Catalogue,
     Review,
     ReviewLog,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from competency.errors import RoleError, TableError
-from competency.framework import Framework
-from competency.roles import (
+from competency.framework.model import Framework
+from competency.hr.roles import (
     COLUMNS,
     Requirement,
     Roles,
@@ -167,7 +167,7 @@ def test_xlsx_errors_name_the_spreadsheet_row(tmp_path: Path) -> None:
 
 
 def test_a_trusts_own_framework_decides_what_is_valid(tmp_path: Path) -> None:
-    from competency.framework import parse_framework
+    from competency.framework.model import parse_framework
 
     own = parse_framework("id: own\nname: Own\nversion: '1'\nlevels:\n  - level: 1\n"
                           "    name: Basic\ncompetencies:\n  - id: X-1\n    name: X\n")

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import create_engine, inspect, update
 
 from competency.errors import StoreError
-from competency.evidence import EvidenceRecord
-from competency.store import SCHEMA_VERSION, meta_table, open_store, safe_url
+from competency.evidence.records import EvidenceRecord, store_records, stored_records
+from competency.store.database import open_store, safe_url
+from competency.store.schema import SCHEMA_VERSION, meta_table
 
 A = EvidenceRecord("s1", "LAW-1", 2, dt.date(2025, 1, 10), "ext-edhr-elearning")
 B = EvidenceRecord("s2", "CUL-1", 1, dt.date(2024, 2, 29), "nbgrader:02-cultural-capability")
@@ -19,7 +20,7 @@ B = EvidenceRecord("s2", "CUL-1", 1, dt.date(2024, 2, 29), "nbgrader:02-cultural
 def test_first_use_creates_the_tables_and_records_the_schema_version(db_url: str) -> None:
     with open_store(db_url) as store:
         assert store.schema_version() == SCHEMA_VERSION
-        assert store.evidence() == []
+        assert stored_records(store) == []
         assert store.imports() == []
     engine = create_engine(db_url)
     try:
@@ -31,11 +32,11 @@ def test_first_use_creates_the_tables_and_records_the_schema_version(db_url: str
 
 def test_importing_the_same_records_twice_adds_nothing(db_url: str) -> None:
     with open_store(db_url) as store:
-        first = store.add_evidence([A, B, A], kind="file", origin="a.csv")
-        second = store.add_evidence([B, A], kind="file", origin="a.csv")
+        first = store_records(store, [A, B, A], kind="file", origin="a.csv")
+        second = store_records(store, [B, A], kind="file", origin="a.csv")
         assert (first.added, first.skipped) == (2, 1)
         assert (second.added, second.skipped) == (0, 2)
-        assert store.evidence() == [A, B]
+        assert stored_records(store) == [A, B]
     with open_store(db_url) as store:  # reopening keeps everything
         log = store.imports()
         assert [(e.id, e.kind, e.origin, e.added, e.skipped, e.pending) for e in log] == [
@@ -48,7 +49,7 @@ def test_a_different_source_is_a_different_record(db_url: str) -> None:
     other = EvidenceRecord(A.staff_id, A.competency, A.level, A.achieved_on, "another course")
     assert other.key != A.key
     with open_store(db_url) as store:
-        assert store.add_evidence([A, other], kind="file", origin="x").added == 2
+        assert store_records(store, [A, other], kind="file", origin="x").added == 2
 
 
 def test_a_newer_schema_is_refused(db_url: str) -> None:
@@ -67,7 +68,7 @@ def test_a_newer_schema_is_refused(db_url: str) -> None:
 def test_sqlite_folder_is_created(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new' / 'folder' / 'competency.db'}"
     with open_store(url) as store:
-        store.add_evidence([A], kind="file", origin="a.csv")
+        store_records(store, [A], kind="file", origin="a.csv")
     assert (tmp_path / "new" / "folder" / "competency.db").is_file()
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from competency.documents import Document
 from competency.errors import CompetencyError, PhrasesError
-from competency.framework import Framework, parse_framework
-from competency.suggest import (
+from competency.framework.model import Framework, parse_framework
+from competency.hr.documents import Document
+from competency.hr.suggest import (
     DEFAULT_THRESHOLD,
     MAX_GAP,
     STRONG_WEIGHT,

@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from competency.coverage import CoverageOptions, compute_coverage, load_inputs
-from competency.framework import Framework
-from competency.roles import load_roles
-from competency.synthetic import WorkforceSpec, generate_workforce, write_csv
+from competency.coverage.statuses import CoverageOptions, compute_coverage, load_inputs
+from competency.evidence.synthetic import WorkforceSpec, generate_workforce, write_csv
+from competency.framework.model import Framework
+from competency.hr.roles import load_roles
 from conftest import REPO
 
 SAMPLE = REPO / "src" / "competency" / "data" / "sample-org"

@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from competency.errors import QuestionError
-from competency.widgets import (
+from competency.course.widgets import (
     FEEDBACK_CLASS,
     PracticeQuestion,
     evaluate,
@@ -13,6 +12,7 @@ from competency.widgets import (
     practice,
     practice_widget,
 )
+from competency.errors import QuestionError
 
 BANK = """\
 practice:

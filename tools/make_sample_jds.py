@@ -5,7 +5,7 @@
 Writes one job description per role of the fictional Northmoor Rural Health NHS Trust
 to ``src/competency/data/sample-org/job-descriptions/``: ``SLUG.docx`` (headings,
 paragraphs, bullet lists and a person specification table) and ``SLUG.txt`` with the
-same content, laid out exactly as :func:`competency.documents.read_document` extracts
+same content, laid out exactly as :func:`competency.hr.documents.read_document` extracts
 the .docx (one line per paragraph; table cells joined by ``" | "``, one line per row),
 so the two always give the same suggestions. Running it twice gives identical bytes.
 """

@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from competency.framework import load_framework
-from competency.roles import load_roles
-from competency.synthetic import WorkforceSpec, generate_workforce, write_csv
+from competency.evidence.synthetic import WorkforceSpec, generate_workforce, write_csv
+from competency.framework.model import load_framework
+from competency.hr.roles import load_roles
 
 SAMPLE = Path(__file__).resolve().parent.parent / "src" / "competency" / "data" / "sample-org"
 # Larger groups of front-line staff, few directors: shares per role.

@@ -51,8 +51,8 @@ def coverage_command(
     This is an identifiable output (it names staff): for managers only.
     """
     from competency.config import find_config
-    from competency.coverage import CoverageOptions, load_inputs, write_coverage
-    from competency.framework import load_framework
+    from competency.coverage.statuses import CoverageOptions, load_inputs, write_coverage
+    from competency.framework.model import load_framework
 
     options = CoverageOptions(_parse_date(as_of, "--as-of"), refresher_years, expiring_days)
     cfg = find_config(config)
@@ -75,10 +75,11 @@ def lab(
                                                help="Open a browser.")] = False,
 ) -> int:
     """Start JupyterLab on 127.0.0.1 with the course and notebooks; prints the URL."""
-    from competency.lab import LabSettings, serve
+    from competency.course.lab import LabSettings, serve
+    from competency.coverage.statuses import sample_summary
 
     return serve(LabSettings(root=root, course=course or root / "course", port=port,
-                             open_browser=open_browser))
+                             open_browser=open_browser), preamble=sample_summary())
 
 
 @app.command("report")
@@ -117,10 +118,10 @@ def report_command(
     Small numbers are suppressed. Only --identifiable adds personal data.
     """
     from competency.config import find_config
-    from competency.coverage import CoverageOptions, load_inputs
-    from competency.disclosure import DisclosureRule
-    from competency.framework import load_framework
-    from competency.reports import ReportOptions, load_review_status, make_report
+    from competency.coverage.disclosure import DisclosureRule
+    from competency.coverage.reports import ReportOptions, load_review_status, make_report
+    from competency.coverage.statuses import CoverageOptions, load_inputs
+    from competency.framework.model import load_framework
 
     day = _parse_date(as_of, "--as-of")
     options = ReportOptions(CoverageOptions(day, refresher_years, expiring_days),
@@ -147,7 +148,7 @@ def dashboard_command(
         ".", show_default=False)] = None,
 ) -> int:
     """Serve the coverage dashboard with Voila on 127.0.0.1 (no code shown); prints the URL."""
-    from competency.dashboard import DashboardSettings, find_notebook, serve
+    from competency.coverage.dashboard import DashboardSettings, find_notebook, serve
 
     return serve(DashboardSettings(notebook=find_notebook(notebook), port=port))
 
@@ -181,9 +182,9 @@ def evidence_import(
 ) -> None:
     """Append a file's evidence to the store; records already there are skipped."""
     from competency.config import find_config
-    from competency.evidence import import_evidence_file, parse_mapping
-    from competency.framework import load_framework
-    from competency.store import open_store
+    from competency.evidence.records import import_evidence_file, parse_mapping
+    from competency.framework.model import load_framework
+    from competency.store.database import open_store
 
     cfg = find_config(config)
     mapping = parse_mapping(map_ or [])
@@ -215,10 +216,10 @@ def evidence_gradebook(
 ) -> None:
     """Append the evidence of learners who reached the pass mark in the gradebook."""
     from competency.config import find_config
-    from competency.evidence import import_gradebook, read_gradebook
-    from competency.framework import load_framework
-    from competency.staff import load_staff
-    from competency.store import open_store, safe_url
+    from competency.evidence.records import import_gradebook, read_gradebook
+    from competency.framework.model import load_framework
+    from competency.hr.staff import load_staff
+    from competency.store.database import open_store, safe_url
 
     cfg = find_config(config)
     course_dir = cfg.option(course, "course") or Path("course")
@@ -246,8 +247,8 @@ def evidence_export(
 ) -> None:
     """Write every stored record as staff_id,competency,level,achieved_on,source."""
     from competency.config import find_config
-    from competency.evidence import export_evidence
-    from competency.store import open_store
+    from competency.evidence.records import export_evidence
+    from competency.store.database import open_store
 
     with open_store(store or find_config(config).store_url) as st:
         count = export_evidence(st, out)
@@ -262,7 +263,7 @@ def reviews_catalogue(
     config: ConfigOption = None,
 ) -> None:
     """List all available training: course modules and external courses."""
-    from competency.reviews import render_catalogue, resolve_catalogue
+    from competency.training.reviews import render_catalogue, resolve_catalogue
 
     cat, _ = resolve_catalogue(catalogue, course, framework, config)
     print(render_catalogue(cat), end="")
@@ -290,7 +291,7 @@ def reviews_add(
     config: ConfigOption = None,
 ) -> None:
     """Append a review of one piece of training to the review log."""
-    from competency.reviews import make_review, resolve_catalogue, resolve_log
+    from competency.training.reviews import make_review, resolve_catalogue, resolve_log
 
     cat, fw = resolve_catalogue(catalogue, course, framework, config)
     review = make_review(course_id, cat, fw, reviewer=reviewer, verdict=verdict,
@@ -317,7 +318,12 @@ def reviews_status(
     config: ConfigOption = None,
 ) -> None:
     """Share of training reviewed and in date, overdue reviews, competency x level gaps."""
-    from competency.reviews import render_status, resolve_catalogue, resolve_log, review_status
+    from competency.training.reviews import (
+        render_status,
+        resolve_catalogue,
+        resolve_log,
+        review_status,
+    )
 
     cat, fw = resolve_catalogue(catalogue, course, framework, config)
     log = resolve_log(reviews, store, config)

@@ -46,8 +46,12 @@ def directory_add(
 ) -> None:
     """Add an organisation (or, with --update, a new version of one)."""
     from competency.config import find_config
-    from competency.directory import load_skills, parse_organisation, save_organisations
-    from competency.store import open_store
+    from competency.directory.organisations import (
+        load_skills,
+        parse_organisation,
+        save_organisations,
+    )
+    from competency.store.database import open_store
 
     fields = {"name": name, "communities": ";".join(community or ()),
               "languages": ";".join(language or ()), "areas": ";".join(area or ()),
@@ -73,8 +77,8 @@ def directory_import(
 ) -> None:
     """Check every row, then add new organisations and new versions of changed ones."""
     from competency.config import find_config
-    from competency.directory import import_directory, load_skills
-    from competency.store import open_store
+    from competency.directory.organisations import import_directory, load_skills
+    from competency.store.database import open_store
 
     with open_store(store or find_config(config).store_url) as st:
         result = import_directory(st, file, skills=load_skills(skills),
@@ -91,8 +95,8 @@ def directory_export(
 ) -> None:
     """Write every organisation (current versions) as a directory CSV."""
     from competency.config import find_config
-    from competency.directory import export_directory
-    from competency.store import open_store
+    from competency.directory.organisations import export_directory
+    from competency.store.database import open_store
 
     with open_store(store or find_config(config).store_url) as st:
         count = export_directory(st, file)
@@ -113,8 +117,8 @@ def directory_search(
 ) -> None:
     """Organisations matching every filter given."""
     from competency.config import find_config
-    from competency.directory import load_skills, render_organisations, search
-    from competency.store import open_store
+    from competency.directory.organisations import load_skills, render_organisations, search
+    from competency.store.database import open_store
 
     vocab = load_skills(skills)
     with open_store(store or find_config(config).store_url) as st:
@@ -134,8 +138,8 @@ def directory_stale(
 ) -> None:
     """Entries due to be checked again with the organisation, oldest first."""
     from competency.config import find_config
-    from competency.directory import render_stale, stale
-    from competency.store import open_store
+    from competency.directory.organisations import render_stale, stale
+    from competency.store.database import open_store
 
     day = _parse_date(as_of, "--as-of")
     with open_store(store or find_config(config).store_url) as st:
@@ -151,8 +155,8 @@ def directory_history(
 ) -> None:
     """Every version of an entry, with what changed."""
     from competency.config import find_config
-    from competency.directory import history, render_history
-    from competency.store import open_store
+    from competency.directory.organisations import history, render_history
+    from competency.store.database import open_store
 
     with open_store(store or find_config(config).store_url) as st:
         versions = history(st, name)
@@ -162,7 +166,7 @@ def directory_history(
 @directory_app.command("skills")
 def directory_skills(skills: SkillsOption = None) -> None:
     """The skills vocabulary: IDs, names and descriptions."""
-    from competency.directory import load_skills, render_skills
+    from competency.directory.organisations import load_skills, render_skills
 
     print(render_skills(load_skills(skills)), end="")
 
@@ -172,7 +176,7 @@ def directory_languages(
     query: Annotated[str | None, typer.Argument(help="Part of a code or name.")] = None,
 ) -> None:
     """The language table: code (ISO 639-1, else 639-3), ISO 639-3 code, English names."""
-    from competency.directory import render_languages
+    from competency.directory.organisations import render_languages
 
     print(render_languages(query), end="")
 

@@ -32,7 +32,7 @@ def framework_show(
                                                     help="Show only this competency ID.")] = None,
 ) -> None:
     """Print a framework's levels, competencies and indicators."""
-    from competency.framework import load_framework, render_framework
+    from competency.framework.model import load_framework, render_framework
 
     fw = load_framework(file)
     print(render_framework(fw, competency), end="")
@@ -43,7 +43,7 @@ def framework_validate(
     file: Annotated[Path, typer.Argument(help="Framework YAML file to check.")],
 ) -> None:
     """Check a framework file: exit 0 when valid, 2 with `FILE, line N: problem` when not."""
-    from competency.framework import load_framework
+    from competency.framework.model import load_framework
 
     fw = load_framework(file)
     print(f"{file}: valid ({len(fw)} competencies, {len(fw.levels)} levels, "
@@ -60,8 +60,8 @@ def framework_export(
 ) -> None:
     """Export a framework as Moodle's competency-framework CSV (or YAML)."""
     from competency.files import atomic_write_text
-    from competency.framework import dump_framework, load_framework
-    from competency.moodle import export_moodle_csv
+    from competency.framework.model import dump_framework, load_framework
+    from competency.framework.moodle import export_moodle_csv
 
     fw = load_framework(file)
     text = export_moodle_csv(fw) if format is ExportFormat.moodle_csv else dump_framework(fw)
@@ -78,8 +78,8 @@ def framework_import(
 ) -> None:
     """Read a Moodle competency-framework CSV and write framework YAML."""
     from competency.files import atomic_write_text
-    from competency.framework import dump_framework, parse_framework
-    from competency.moodle import import_moodle_csv
+    from competency.framework.model import dump_framework, parse_framework
+    from competency.framework.moodle import import_moodle_csv
 
     fw = import_moodle_csv(file)
     text = dump_framework(fw)
@@ -99,8 +99,8 @@ def course_map_command(
                          ] = None,
 ) -> None:
     """Points per module and competency, from the source notebooks' cell tags."""
-    from competency.course import course_map
-    from competency.framework import load_framework
+    from competency.course.coursemap import course_map
+    from competency.framework.model import load_framework
 
     result = course_map(course_dir, load_framework(framework))
     for message in result.warnings:

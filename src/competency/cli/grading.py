@@ -44,7 +44,7 @@ def grade_command(
                                            help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Autograde submissions as nbgrader would: same gradebook and files, fast and sandboxed."""
-    from competency.grading import grade, parse_shard
+    from competency.grading.grader import grade, parse_shard
 
     result = grade(assignment, course, jobs=jobs, students=student or (),
                    shard=None if shard is None else parse_shard(shard), force=force,
@@ -67,7 +67,7 @@ def feedback_command(
         "--force", "-f", help="Write feedback again where it exists.")] = False,
 ) -> None:
     """Generate learners' feedback (nbgrader generate_feedback), optionally without hidden tests."""
-    from competency.feedback import feedback
+    from competency.grading.feedback import feedback
 
     paths = feedback(assignment, course, hide_hidden_tests=hide_hidden_tests,
                      students=student or (), force=force)

@@ -37,8 +37,8 @@ def suggest_command(
     """Suggest competencies for job descriptions, with the sentences that show them."""
     import json
 
-    from competency.framework import load_framework
-    from competency.suggest import (
+    from competency.framework.model import load_framework
+    from competency.hr.suggest import (
         DEFAULT_THRESHOLD,
         FileSuggestions,
         render_suggestions,
@@ -70,8 +70,8 @@ def roles_validate(
     framework: FrameworkOption = None,
 ) -> None:
     """Check a roles table: exit 0 when valid, 2 with `FILE, row N: problem` when not."""
-    from competency.framework import load_framework
-    from competency.roles import load_roles
+    from competency.framework.model import load_framework
+    from competency.hr.roles import load_roles
 
     roles = load_roles(file, load_framework(framework))
     print(f"{file}: valid ({len(roles.names)} roles, {len(roles)} requirements)")
@@ -84,8 +84,8 @@ def roles_show(
     framework: FrameworkOption = None,
 ) -> None:
     """Print each role's required competencies, levels, priorities and assessments."""
-    from competency.framework import load_framework
-    from competency.roles import find_role, load_roles, render_roles
+    from competency.framework.model import load_framework
+    from competency.hr.roles import find_role, load_roles, render_roles
 
     fw = load_framework(framework)
     roles = load_roles(file, fw)
@@ -109,7 +109,7 @@ def personspec_command(
         show_default=False)] = None,
 ) -> None:
     """Write a role's person specification: competencies and values-based questions."""
-    from competency.personspec import export_person_spec
+    from competency.hr.personspec import export_person_spec
 
     spec = export_person_spec(role, roles, out, framework=framework, questions=questions,
                               essential_questions=essential_questions,
@@ -138,8 +138,8 @@ def jd_decide(
     framework: FrameworkOption = None,
 ) -> None:
     """Record accept/reject decisions for a JD's competencies (appended to the log)."""
-    from competency.decisions import append_decisions, make_decisions
-    from competency.framework import load_framework
+    from competency.framework.model import load_framework
+    from competency.hr.decisions import append_decisions, make_decisions
 
     decisions = make_decisions(jd, role, accept=accept or (), reject=reject or (),
                                decided_by=by, reason=reason, assessed_by=assessed_by,
@@ -159,7 +159,7 @@ def jd_apply(
     framework: FrameworkOption = None,
 ) -> None:
     """Turn the accepted decisions in force into requirements in the roles table."""
-    from competency.decisions import apply_log
+    from competency.hr.decisions import apply_log
 
     result = apply_log(log, roles, out, framework=framework)
     for message in result.warnings:
@@ -177,7 +177,7 @@ def jd_status(
     framework: FrameworkOption = None,
 ) -> None:
     """Which JDs are reviewed, which not, and which competencies each role embeds."""
-    from competency.decisions import render_status, review_status
+    from competency.hr.decisions import render_status, review_status
 
     print(render_status(review_status(log, roles, jds, framework=framework)), end="")
 

@@ -1,0 +1,190 @@
+"""The coverage dashboard: widgets over the report's figures, served by Voilà.
+
+:func:`coverage_dashboard` builds the widgets (filters by team, role and
+competency; a heatmap and a summary that follow them), over the sample
+organisation unless told otherwise. ``notebooks/hr/coverage-dashboard.ipynb``
+shows it, and ``competency dashboard`` serves that notebook with Voilà on
+127.0.0.1 with no code shown. Every figure is aggregated and goes through
+:mod:`competency.coverage.disclosure`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from competency.course.lab import DEFAULT_HOST, free_port
+from competency.coverage.disclosure import DisclosureRule, protect
+from competency.coverage.reports import (
+    COMPETENCY,
+    heatmap_png,
+    heatmap_shares,
+    published,
+    status_counts,
+    table_html,
+)
+from competency.coverage.statuses import CoverageInputs, CoverageOptions, load_inputs
+from competency.errors import CompetencyError
+from competency.hr.staff import ROLE, TEAM
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from competency.framework.model import Framework
+
+TITLE = "Competency coverage dashboard"
+DEFAULT_PORT = 8866
+SAMPLE_ORG = Path(__file__).resolve().parents[1] / "data" / "sample-org"
+"""The fictional Northmoor Rural Health NHS Trust."""
+SAMPLE_AS_OF = dt.date(2026, 9, 30)
+"""The date the sample organisation's synthetic evidence is drawn back from."""
+NOTEBOOK = Path("notebooks") / "hr" / "coverage-dashboard.ipynb"
+ALL = "(all)"
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    """How to serve the dashboard."""
+
+    notebook: Path
+    """The dashboard notebook."""
+    host: str = DEFAULT_HOST
+    """Interface to listen on; loopback by default."""
+    port: int = DEFAULT_PORT
+    """Port to listen on (the next free one is used if it is taken)."""
+    token: str = field(default="", repr=False)
+    """Access token; a random one when empty."""
+
+
+def find_notebook(explicit: Path | None = None) -> Path:
+    """The dashboard notebook: ``explicit``, else in the current folder, else the repository's."""
+    candidates = [explicit] if explicit is not None else [
+        Path.cwd() / NOTEBOOK, Path(__file__).resolve().parents[3] / NOTEBOOK]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise CompetencyError(f"{candidates[0]}: dashboard notebook not found (use --notebook)")
+
+
+def voila_command(settings: DashboardSettings) -> list[str]:
+    """The ``voila`` command line for these settings."""
+    return [
+        sys.executable, "-m", "voila", str(settings.notebook.resolve()),
+        f"--Voila.ip={settings.host}",
+        f"--Voila.port={settings.port}",
+        "--Voila.port_retries=0",
+        "--Voila.open_browser=False",
+        f"--Voila.root_dir={settings.notebook.resolve().parent}",
+        f"--Voila.token={settings.token}",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+    ]
+
+
+def dashboard_url(settings: DashboardSettings) -> str:
+    """Where the running dashboard answers."""
+    return f"http://{settings.host}:{settings.port}/?token={settings.token}"
+
+
+def prepare(settings: DashboardSettings) -> DashboardSettings:
+    """Settings with a free port and a token chosen."""
+    return DashboardSettings(settings.notebook, settings.host,
+                             free_port(settings.host, settings.port),
+                             settings.token or secrets.token_hex(16))
+
+
+def serve(settings: DashboardSettings) -> int:
+    """Run Voilà until Ctrl-C; returns its exit code."""
+    final = prepare(settings)
+    print(f"{TITLE}: Voila is starting.\n\n    Open {dashboard_url(final)}\n\n"
+          "(press Ctrl-C to stop)", flush=True)
+    from competency.course.lab import run_foreground
+
+    return run_foreground(voila_command(final), final.notebook.parent)
+
+
+# --------------------------------------------------------------------------- widgets
+
+def filter_frame(frame: pd.DataFrame, team: str = ALL, role: str = ALL,
+                 competency: str = ALL) -> pd.DataFrame:
+    """Coverage rows of one team, role and competency (``(all)`` keeps every value)."""
+    mask = frame[TEAM].notna()
+    for column, value in ((TEAM, team), (ROLE, role), (COMPETENCY, competency)):
+        if value != ALL:
+            mask &= frame[column] == value
+    result: pd.DataFrame = frame.loc[mask]
+    return result
+
+
+def summary_html(frame: pd.DataFrame, rule: DisclosureRule) -> str:
+    """Requirements by competency and status, protected, as an HTML table."""
+    if frame.empty:
+        return "<p>No requirements match these filters.</p>"
+    table = published(protect(status_counts(frame, COMPETENCY), rule), COMPETENCY)
+    return table_html(table)
+
+
+def heatmap(frame: pd.DataFrame, rule: DisclosureRule, competencies: list[str]) -> bytes:
+    """The role x competency heatmap of the filtered rows, as PNG."""
+    shares = heatmap_shares(frame, rule, competencies)
+    required = frame.groupby([ROLE, COMPETENCY], observed=True).size().unstack(
+        fill_value=0).reindex(index=shares.index, columns=shares.columns, fill_value=0) > 0
+    return heatmap_png(shares, required)
+
+
+class Dashboard:
+    """The filters and the figures that follow them."""
+
+    def __init__(self, frame: pd.DataFrame, framework: Framework,
+                 rule: DisclosureRule | None = None) -> None:
+        import ipywidgets as widgets
+        import pandas as pd
+
+        self.competencies = [c for c in framework.ids if c in set(frame[COMPETENCY])]
+        self.frame = frame.assign(**{COMPETENCY: pd.Categorical(
+            frame[COMPETENCY], categories=self.competencies)})
+        self.rule = rule or DisclosureRule()
+
+        def choices(values: Any) -> list[str]:
+            return [ALL, *sorted({str(v) for v in values})]
+
+        self.team = widgets.Dropdown(options=choices(frame[TEAM]), description="Team")
+        self.role = widgets.Dropdown(options=choices(frame[ROLE]), description="Role")
+        self.competency = widgets.Dropdown(options=[ALL, *self.competencies],
+                                           description="Competency")
+        self.image = widgets.Image(format="png")
+        self.summary = widgets.HTML()
+        self.rule_note = widgets.HTML(f"<p><em>{self.rule.describe()}</em></p>")
+        for control in (self.team, self.role, self.competency):
+            control.observe(self.update, names="value")
+        self.widget = widgets.VBox([
+            widgets.HBox([self.team, self.role, self.competency]), self.rule_note,
+            widgets.HTML("<h3>Share met by role and competency</h3>"), self.image,
+            widgets.HTML("<h3>Requirements by competency and status</h3>"), self.summary])
+        self.update()
+
+    def update(self, _change: object = None) -> None:
+        """Redraw the heatmap and the summary for the current filters."""
+        rows = filter_frame(self.frame, self.team.value, self.role.value, self.competency.value)
+        self.summary.value = summary_html(rows, self.rule)
+        self.image.value = heatmap(rows, self.rule, self.competencies) if len(rows) else b""
+
+
+def coverage_dashboard(inputs: CoverageInputs | None = None, as_of: dt.date | None = None,
+                       framework: Framework | None = None,
+                       rule: DisclosureRule | None = None) -> Any:
+    """The dashboard widget; the sample organisation on its anchor date by default."""
+    from competency.coverage.reports import coverage_frame
+    from competency.framework.model import load_framework
+
+    framework = framework or load_framework()
+    if inputs is None:
+        inputs = load_inputs(SAMPLE_ORG / "roles.csv", SAMPLE_ORG / "staff.csv",
+                             SAMPLE_ORG / "evidence.csv", framework)
+        as_of = as_of or SAMPLE_AS_OF
+    frame, _ = coverage_frame(inputs, CoverageOptions(as_of or dt.date.today()))
+    return Dashboard(frame, framework, rule).widget

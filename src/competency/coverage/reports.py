@@ -1,0 +1,417 @@
+"""Coverage reports as one Excel workbook or one self-contained HTML page.
+
+A report holds, on the as-of date: the status of every requirement summarised
+by competency, role and team; a heatmap of the share met by role and
+competency; the trend of the share met and expiring at month ends over the
+last 24 months (coverage recomputed on each date, with today's staff and
+roles); the training review status when review data is supplied; and the
+number of staff by their overall status, broken down by ethnic category and
+by team.
+
+Every aggregated figure goes through :mod:`competency.coverage.disclosure` (small
+numbers suppressed, others rounded, by default). Only an *identifiable*
+report adds the people x competencies matrix, and says so in its header; a
+report that is not identifiable is checked for staff identifiers before it is
+written. This module builds the report's content; :mod:`competency.coverage.reportfiles`
+renders it as HTML or XLSX.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from competency.coverage.disclosure import (
+    SUPPRESSED,
+    TOTAL,
+    DisclosureRule,
+    ProtectedTable,
+    ensure_no_identifiers,
+    identifiers_of,
+    protect,
+)
+from competency.coverage.reportfiles import AGGREGATE_NOTICE as AGGREGATE_NOTICE
+from competency.coverage.reportfiles import CSS as CSS
+from competency.coverage.reportfiles import IDENTIFIABLE_NOTICE as IDENTIFIABLE_NOTICE
+from competency.coverage.reportfiles import STATUS_COLOURS as STATUS_COLOURS
+from competency.coverage.reportfiles import Report as Report
+from competency.coverage.reportfiles import Section as Section
+from competency.coverage.reportfiles import render_html as render_html
+from competency.coverage.reportfiles import render_xlsx as render_xlsx
+from competency.coverage.reportfiles import table_html as table_html
+from competency.coverage.reportfiles import workbook_texts
+from competency.coverage.statuses import STATUSES, CoverageInputs, CoverageOptions, compute_coverage
+from competency.errors import CompetencyError
+from competency.files import atomic_write_bytes
+from competency.hr.staff import ETHNIC_CATEGORY, ROLE, STAFF_ID, TEAM
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from competency.framework.model import Framework
+    from competency.training.reviews import ReviewStatus
+
+STATUS = "status"
+COMPETENCY = "competency"
+HELD = ("met", "expiring")
+"""Statuses that mean the competency is held on the date."""
+SEVERITY: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
+"""A person's overall status is their worst requirement's, in the order of STATUSES."""
+NOT_RECORDED = "Not recorded"
+TREND_MONTHS = 24
+REPORT_SUFFIXES = (".xlsx", ".html")
+NO_REVIEWS = ("Review data was not supplied: pass --catalogue and --reviews to include the "
+              "training review status.")
+ETHNIC_LABELS: dict[str, str] = {
+    "A": "White - British", "B": "White - Irish", "C": "White - Any other White background",
+    "D": "Mixed - White and Black Caribbean", "E": "Mixed - White and Black African",
+    "F": "Mixed - White and Asian", "G": "Mixed - Any other mixed background",
+    "H": "Asian or Asian British - Indian", "J": "Asian or Asian British - Pakistani",
+    "K": "Asian or Asian British - Bangladeshi",
+    "L": "Asian or Asian British - Any other Asian background",
+    "M": "Black or Black British - Caribbean", "N": "Black or Black British - African",
+    "P": "Black or Black British - Any other Black background",
+    "R": "Other ethnic groups - Chinese", "S": "Other ethnic groups - Any other ethnic group",
+    "Z": "Not stated", "99": "Not known"}
+"""NHS Data Dictionary ethnic categories."""
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a report covers and how it protects people."""
+
+    coverage: CoverageOptions
+    """As-of date, refresher period and expiring window."""
+    identifiable: bool = False
+    """Add the people x competencies matrix (personal data, for managers)."""
+    rule: DisclosureRule = field(default_factory=DisclosureRule)
+    """Small-number suppression for every aggregated figure."""
+    trend_months: int = TREND_MONTHS
+    """Month ends in the trend."""
+    title: str = "Competency coverage report"
+    """The report's title."""
+
+
+# --------------------------------------------------------------------------- data
+
+def coverage_frame(inputs: CoverageInputs, options: CoverageOptions
+                   ) -> tuple[pd.DataFrame, list[str]]:
+    """Coverage rows joined with each person's role, team and ethnic category."""
+    result = compute_coverage(inputs.roles, inputs.staff, inputs.evidence, options)
+    staff = inputs.staff.table
+    columns = [c for c in (STAFF_ID, ROLE, TEAM, ETHNIC_CATEGORY) if c in staff.column_names]
+    people = staff.select(columns).to_pandas()
+    if ETHNIC_CATEGORY not in people.columns:
+        people[ETHNIC_CATEGORY] = ""
+    frame = result.to_pandas().merge(people, on=STAFF_ID, how="left", validate="many_to_one")
+    return frame, list(result.warnings)
+
+
+def status_counts(frame: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
+    """Rows of ``frame`` by group (index) and status (columns, in STATUSES order)."""
+    import pandas as pd
+
+    keys = [by] if isinstance(by, str) else list(by)
+    counts = pd.crosstab([frame[k] for k in keys], frame[STATUS])
+    counts = counts.reindex(columns=list(STATUSES), fill_value=0).rename_axis(columns=None)
+    result: pd.DataFrame = counts[counts.sum(axis=1) > 0]  # groups nobody is in
+    return result
+
+
+def person_status(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per person: their worst requirement's status, with role, team, ethnicity."""
+    severity = frame[STATUS].map(SEVERITY)
+    worst = severity.groupby(frame[STAFF_ID]).max()
+    people = frame.drop_duplicates(STAFF_ID).set_index(STAFF_ID)[[ROLE, TEAM, ETHNIC_CATEGORY]]
+    return people.assign(**{STATUS: worst.map(dict(enumerate(STATUSES)))})
+
+
+def published(table: ProtectedTable, label: str, shares: bool = True) -> pd.DataFrame:
+    """A protected table as report cells: counts, then percentages of the row total."""
+    import pandas as pd
+
+    counts = table.counts.astype(object).where(table.counts.notna(), SUPPRESSED)
+    parts = [counts]
+    if shares:
+        pct = table.shares()
+        parts.append(pct.astype(object).where(pct.notna(), SUPPRESSED).add_suffix(" %"))
+    cells = pd.concat(parts, axis=1)
+    cells.index = cells.index.map(lambda v: " / ".join(v) if isinstance(v, tuple) else str(v))
+    return cells.rename_axis(label).reset_index()
+
+
+def month_ends(as_of: dt.date, months: int) -> list[dt.date]:
+    """The last ``months`` month ends on or before ``as_of`` (ascending), then ``as_of``
+    itself when it is not a month end."""
+    one = dt.timedelta(days=1)
+    last = as_of if (as_of + one).day == 1 else as_of.replace(day=1) - one
+    ends = [_add_months(last.replace(day=1), 2 - k) - one for k in range(months, 0, -1)]
+    return ends if ends and ends[-1] == as_of else [*ends, as_of]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1)
+
+
+def trend_counts(inputs: CoverageInputs, options: CoverageOptions, months: int
+                 ) -> pd.DataFrame:
+    """Requirements by status (columns) on each date of :func:`month_ends` (index)."""
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    records = []
+    for day in month_ends(options.as_of, months):
+        on_day = CoverageOptions(day, options.refresher_years, options.expiring_days)
+        table = compute_coverage(inputs.roles, inputs.staff, inputs.evidence, on_day).table
+        counts = {str(s["values"]): int(s["counts"])
+                  for s in pc.value_counts(table.column(STATUS)).to_pylist()}
+        records.append({"date": day.isoformat(), **{s: counts.get(s, 0) for s in STATUSES}})
+    return pd.DataFrame.from_records(records, index="date", columns=["date", *STATUSES])
+
+
+# --------------------------------------------------------------------------- plots
+
+def _figure(width: float, height: float) -> Any:
+    """A matplotlib figure on the Agg canvas, outside pyplot (no global state, no display)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _figure_png(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def heatmap_shares(frame: pd.DataFrame, rule: DisclosureRule,
+                   competencies: Sequence[str]) -> pd.DataFrame:
+    """Percentage of requirements held (met or expiring) by role and competency.
+
+    ``<NA>`` where the role does not require it or the figures are suppressed
+    (see :func:`heatmap_suppressed`).
+    """
+    held = status_counts(frame, [ROLE, COMPETENCY])[list(HELD)].sum(axis=1).unstack(
+        fill_value=0)
+    required = frame.groupby([ROLE, COMPETENCY]).size().unstack(fill_value=0)
+    order = [c for c in competencies if c in required.columns]
+    held = held.reindex(index=required.index, columns=order, fill_value=0)
+    required = required.reindex(columns=order)
+    held_pub = protect(held, rule).counts.drop(index=TOTAL, columns=TOTAL)
+    required_pub = protect(required, rule).counts.drop(index=TOTAL, columns=TOTAL)
+    share: pd.DataFrame = (held_pub.astype("Float64") / required_pub.where(required_pub > 0)
+                           * 100).round(0 if not rule.exact else 1)
+    return share.rename_axis(index=ROLE, columns=None)
+
+
+def heatmap_png(shares: pd.DataFrame, required: pd.DataFrame | None = None,
+                title: str = "Share of requirements met (incl. expiring), %") -> bytes:
+    """The role x competency heatmap as PNG; suppressed cells grey with ``*``.
+
+    ``required`` (same shape, bool) marks cells the role requires; others stay blank.
+    """
+    import matplotlib
+    import numpy as np
+
+    values = shares.to_numpy(dtype=float, na_value=np.nan)
+    needed = (np.ones(values.shape, dtype=bool) if required is None
+              else required.to_numpy(dtype=bool))
+    width = max(4.0, 0.7 * values.shape[1] + 3)
+    fig = _figure(width, max(2.0, 0.45 * values.shape[0] + 1.2))
+    ax = fig.subplots()
+    # grey under suppressed cells, white under cells the role does not require
+    ax.imshow(needed.astype(float), cmap=matplotlib.colors.ListedColormap(["white", "#dddddd"]),
+              vmin=0, vmax=1, aspect="auto")
+    cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad=(0, 0, 0, 0))
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto")
+    for (i, j), value in np.ndenumerate(values):
+        text = "" if not needed[i, j] else SUPPRESSED if np.isnan(value) else f"{value:.0f}"
+        ax.text(j, i, text, ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(values.shape[1]), [str(c) for c in shares.columns], rotation=45,
+                  ha="right")
+    ax.set_yticks(range(values.shape[0]), [str(r) for r in shares.index])
+    ax.set_title(title, fontsize=10)
+    fig.colorbar(image, ax=ax, fraction=0.03)
+    return _figure_png(fig)
+
+
+def trend_png(shares: pd.DataFrame) -> bytes:
+    """Share met and expiring over time, as PNG."""
+    fig = _figure(8, 3.2)
+    ax = fig.subplots()
+    for status in HELD:
+        ax.plot(list(shares.index), shares[status].astype(float).to_numpy(), marker=".",
+                label=status)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% of requirements")
+    ax.tick_params(axis="x", labelrotation=60, labelsize=7)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _figure_png(fig)
+
+
+# --------------------------------------------------------------------------- sections
+
+def summary_section(frame: pd.DataFrame, by: str, rule: DisclosureRule, key: str,
+                    sheet: str, title: str) -> Section:
+    """Requirements by status for each value of ``by``, protected."""
+    table = published(protect(status_counts(frame, by), rule), by)
+    return Section(key, sheet, title, "Requirements (one per member of staff and competency "
+                   "their role requires) by status; percentages of the row total.", table)
+
+
+def _people_section(people: pd.DataFrame, by: pd.Series, rule: DisclosureRule, label: str,
+                    key: str, sheet: str, title: str) -> Section:
+    counts = status_counts(people.assign(_group=by), "_group").rename_axis(label)
+    return Section(key, sheet, title, "Staff by their overall status (the worst status among "
+                   "their role's requirements, in the order met, expiring, expired, "
+                   "below_level, missing); percentages of the row total.",
+                   published(protect(counts, rule), label))
+
+
+def reviews_section(status: ReviewStatus | None) -> Section:
+    """The training review status, or a section saying review data was not supplied."""
+    import pandas as pd
+
+    title = "Training review status"
+    if status is None:
+        return Section("reviews", "Training reviews", title, NO_REVIEWS)
+    rows = [{"course_id": c.training.course_id, "title": c.training.title,
+             "provider": c.training.provider, "state": c.state,
+             "last reviewed": c.review.reviewed_on.isoformat() if c.review else "",
+             "verdict": c.review.verdict if c.review else "",
+             "next review due": c.review.next_review_due.isoformat() if c.review else ""}
+            for c in status.courses]
+    table = pd.DataFrame.from_records(rows, columns=["course_id", "title", "provider", "state",
+                                                     "last reviewed", "verdict",
+                                                     "next review due"])
+    in_date = len(status.in_state("in date"))
+    gaps = ", ".join(f"{cid} level {lv}" for cid, lv in status.gaps()) or "none"
+    note = (f"{in_date} of {len(status.courses)} courses reviewed and in date "
+            f"({status.share_in_date:.0%}); competency levels with no reviewed training in "
+            f"date: {gaps}.")
+    return Section("reviews", "Training reviews", title, note, table)
+
+
+def load_review_status(catalogue: Path | None, reviews: Path | None, framework: Framework,
+                       as_of: dt.date) -> ReviewStatus | None:
+    """The training review status from a catalogue CSV and a review log CSV (None if neither)."""
+    if catalogue is None and reviews is None:
+        return None
+    from competency.training.reviews import load_catalogue, load_review_csv, review_status
+
+    log = load_review_csv(reviews, framework) if reviews is not None else []
+    return review_status(load_catalogue(catalogue, framework), log, framework, as_of)
+
+
+def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Framework,
+                 reviews: ReviewStatus | None = None) -> Report:
+    """Compute every section of the report."""
+    import numpy as np
+    import pandas as pd
+
+    cov, rule = options.coverage, options.rule
+    frame, warnings = coverage_frame(inputs, cov)
+    order = list(framework.ids)
+    frame[COMPETENCY] = pd.Categorical(frame[COMPETENCY], categories=order)
+    sections = [
+        summary_section(frame, COMPETENCY, rule, "by-competency", "By competency",
+                        "Summary by competency"),
+        summary_section(frame, ROLE, rule, "by-role", "By role", "Summary by role"),
+        summary_section(frame, TEAM, rule, "by-team", "By team", "Summary by team")]
+    shares = heatmap_shares(frame, rule, order)
+    required = frame.groupby([ROLE, COMPETENCY], observed=True).size().unstack(
+        fill_value=0).reindex(index=shares.index, columns=shares.columns, fill_value=0) > 0
+    sections.append(Section(
+        "heatmap", "Heatmap", "Share met by role and competency",
+        "Percentage of requirements met or expiring (still held) by role and competency; "
+        f"{SUPPRESSED} where suppressed, blank where the role does not require it.",
+        shares.astype(object).where(shares.notna(), pd.DataFrame(
+            np.where(required, SUPPRESSED, ""), index=shares.index, columns=shares.columns)
+        ).reset_index(),
+        heatmap_png(shares, required)))
+    trend = protect(trend_counts(inputs, cov, options.trend_months), rule,
+                    column_totals=False)
+    sections.append(Section(
+        "trend", "Trend", f"Coverage over the last {options.trend_months} months",
+        "Requirements by status at each month end (and the as-of date), recomputed with "
+        "today's staff and roles; percentages of all requirements.",
+        published(trend, "date"), trend_png(trend.shares())))
+    sections.append(reviews_section(reviews))
+    people = person_status(frame)
+    labels = {c: f"{c} {v}" for c, v in ETHNIC_LABELS.items()}
+    ethnic = pd.Series(pd.Categorical(
+        people[ETHNIC_CATEGORY].fillna("").map(labels).fillna(NOT_RECORDED),
+        categories=[*labels.values(), NOT_RECORDED]), index=people.index)
+    sections.append(_people_section(people, ethnic, rule,
+                                    ETHNIC_CATEGORY, "by-ethnic-category",
+                                    "By ethnic category", "Staff by ethnic category"))
+    sections.append(_people_section(people, people[TEAM], rule, TEAM, "staff-by-team",
+                                    "Staff by team", "Staff by team"))
+    if options.identifiable:
+        sections.append(people_section(frame, order))
+    header = [f"As of {cov.as_of.isoformat()}: evidence lasts {cov.refresher_years} years; "
+              f"'expiring' means it expires within {cov.expiring_days} days.",
+              IDENTIFIABLE_NOTICE if options.identifiable else AGGREGATE_NOTICE,
+              rule.describe()]
+    return Report(options.title, tuple(header), options.identifiable, tuple(sections),
+                  tuple(warnings))
+
+
+def people_section(frame: pd.DataFrame, competencies: Sequence[str]) -> Section:
+    """The identifiable people x competencies matrix of statuses."""
+    matrix = frame.pivot(index=STAFF_ID, columns=COMPETENCY, values=STATUS)
+    matrix = matrix.reindex(columns=[c for c in competencies if c in matrix.columns])
+    who = frame.drop_duplicates(STAFF_ID).set_index(STAFF_ID)[[TEAM, ROLE]]
+    table = who.join(matrix.astype(object).where(matrix.notna(), "")).reset_index()
+    table.columns = [str(c) for c in table.columns]
+    return Section("people", "People", "People and competencies (identifiable)",
+                   IDENTIFIABLE_NOTICE + " Blank: not required by the role.", table,
+                   status_colours=True)
+
+
+# --------------------------------------------------------------------------- writing
+
+def report_path(out: str | Path) -> Path:
+    """``out`` as a path, when it names a format reports are written in."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise CompetencyError(f"{out}: a report is written as .xlsx or .html "
+                              f"({suffix or 'no suffix'})")
+    return out
+
+
+def write_report(report: Report, out: str | Path, identifiers: Sequence[str] = ()) -> Path:
+    """Render ``report`` by the suffix of ``out`` (.xlsx or .html) and write it atomically.
+
+    A report that is not identifiable is refused when it contains any of
+    ``identifiers`` (the staff IDs, usernames and names).
+    """
+    out = report_path(out)
+    if out.suffix.lower() == ".html":
+        text = render_html(report)
+        data, texts = text.encode("utf-8"), [text]
+    else:
+        data = render_xlsx(report)
+        texts = workbook_texts(data)
+    if not report.identifiable:
+        ensure_no_identifiers(str(out), texts, identifiers)
+    return atomic_write_bytes(out, data)
+
+
+def make_report(inputs: CoverageInputs, options: ReportOptions, framework: Framework,
+                out: str | Path, reviews: ReviewStatus | None = None) -> list[str]:
+    """Build and write a report; returns the coverage warnings."""
+    report_path(out)
+    report = build_report(inputs, options, framework, reviews)
+    write_report(report, out, identifiers_of(inputs.staff.table))
+    return list(report.warnings)

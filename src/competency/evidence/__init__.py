@@ -1,0 +1,61 @@
+"""Evidence of competencies: records, imports from files and the gradebook.
+
+The names of the former module ``competency.evidence`` are re-exported here, so
+``from competency.evidence import ...`` keeps working.
+"""
+
+from competency.evidence.records import (
+    ACHIEVED_ON,
+    COLUMNS,
+    COMPETENCY,
+    FIELDS,
+    GRADEBOOK_SOURCE,
+    ISO_FORMAT,
+    LEVEL,
+    SOURCE,
+    STAFF_ID,
+    TOLERANCE,
+    EvidenceRecord,
+    EvidenceTable,
+    GradebookOutcome,
+    GradebookReport,
+    Outcome,
+    date_format,
+    export_evidence,
+    import_evidence_file,
+    import_gradebook,
+    load_evidence,
+    parse_mapping,
+    read_evidence_file,
+    read_gradebook,
+    store_records,
+    stored_records,
+)
+
+__all__ = [
+    "ACHIEVED_ON",
+    "COLUMNS",
+    "COMPETENCY",
+    "FIELDS",
+    "GRADEBOOK_SOURCE",
+    "ISO_FORMAT",
+    "LEVEL",
+    "SOURCE",
+    "STAFF_ID",
+    "TOLERANCE",
+    "EvidenceRecord",
+    "EvidenceTable",
+    "GradebookOutcome",
+    "GradebookReport",
+    "Outcome",
+    "date_format",
+    "export_evidence",
+    "import_evidence_file",
+    "import_gradebook",
+    "load_evidence",
+    "parse_mapping",
+    "read_evidence_file",
+    "read_gradebook",
+    "store_records",
+    "stored_records",
+]

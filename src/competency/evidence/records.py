@@ -1,0 +1,461 @@
+"""Evidence that a member of staff holds a competency at a level from a date.
+
+The evidence table has the columns ``staff_id,competency,level,achieved_on,source``
+(``achieved_on`` as YYYY-MM-DD). Evidence comes from CSV/XLSX files (external
+training) and from the course's nbgrader gradebook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from competency.arrowtables import parse_dates, read_text_table, report_first
+from competency.config import DEFAULT_PASS_MARK
+from competency.course.coursemap import GradedCell, course_map
+from competency.errors import GradebookError, TableError, UsageError
+from competency.framework.model import Framework, load_framework
+from competency.hr.staff import USERNAME, Staff
+from competency.tables import read_table, write_table
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from competency.store.database import ImportResult, Store
+
+STAFF_ID = "staff_id"
+COMPETENCY = "competency"
+LEVEL = "level"
+ACHIEVED_ON = "achieved_on"
+SOURCE = "source"
+COLUMNS: tuple[str, ...] = (STAFF_ID, COMPETENCY, LEVEL, ACHIEVED_ON, SOURCE)
+
+
+@dataclass(frozen=True)
+class EvidenceTable:
+    """Validated evidence: typed columns, in file order."""
+
+    path: Path
+    """Where it was read from."""
+    table: pa.Table
+    """Columns staff_id (text), competency (text), level (int8), achieved_on (date32),
+    source (text)."""
+
+    def __len__(self) -> int:
+        return int(self.table.num_rows)
+
+
+def load_evidence(path: str | Path, framework: Framework) -> EvidenceTable:
+    """Read and check an evidence table against the framework's IDs and levels."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    path = Path(path)
+    raw = read_text_table(path, COLUMNS)
+    competency = raw.column(COMPETENCY)
+    level = raw.column(LEVEL)
+    achieved = raw.column(ACHIEVED_ON)
+    dates, bad_dates = parse_dates(achieved)
+    level_names = pa.array([str(n) for n in framework.level_numbers])
+    report_first(path, [
+        (pc.invert(pc.is_in(competency, value_set=pa.array(list(framework.ids)))),
+         "unknown competency", competency),
+        (pc.invert(pc.is_in(level, value_set=level_names)), "unknown level", level),
+        (bad_dates, "malformed date; use YYYY-MM-DD", achieved),
+    ])
+    table = pa.table({
+        STAFF_ID: raw.column(STAFF_ID),
+        COMPETENCY: competency,
+        LEVEL: pc.cast(level, pa.int8()),
+        ACHIEVED_ON: dates,
+        SOURCE: raw.column(SOURCE),
+    })
+    return EvidenceTable(path, table)
+
+
+# --------------------------------------------------------------------------- records
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    """One piece of evidence, as stored and exported."""
+
+    staff_id: str
+    """The member of staff (the staff table's ``staff_id``)."""
+    competency: str
+    """Competency ID of the framework."""
+    level: int
+    """Level held."""
+    achieved_on: dt.date
+    """When it was achieved (for course modules: the submission date, UTC)."""
+    source: str
+    """Where it comes from: a course, a provider, ``nbgrader:<module>``."""
+
+    @property
+    def key(self) -> str:
+        """Hash of the content and source: the store keeps one record per key."""
+        text = "\x1f".join((self.staff_id, self.competency, str(self.level),
+                            self.achieved_on.isoformat(), self.source))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def row(self) -> dict[str, str]:
+        """The record with the contract's columns, as text."""
+        return {STAFF_ID: self.staff_id, COMPETENCY: self.competency, LEVEL: str(self.level),
+                ACHIEVED_ON: self.achieved_on.isoformat(), SOURCE: self.source}
+
+
+def store_records(store: Store, records: Iterable[EvidenceRecord], *, kind: str, origin: str,
+                  pending: int = 0) -> ImportResult:
+    """Store new records, skip those already there, and log the import; one transaction."""
+    from competency.store.schema import evidence_table
+
+    rows = [{"staff_id": r.staff_id, "competency": r.competency, "level": r.level,
+             "achieved_on": r.achieved_on, "source": r.source, "import_key": r.key}
+            for r in records]
+    return store.append_logged(evidence_table, "import_key", rows, kind=kind, origin=origin,
+                               pending=pending)
+
+
+def stored_records(store: Store) -> list[EvidenceRecord]:
+    """Every stored record, sorted by staff_id, competency, achieved_on, level, source."""
+    from competency.store.schema import evidence_table
+
+    rows = store.rows(evidence_table, "staff_id", "competency", "achieved_on", "level",
+                      "source")
+    return [EvidenceRecord(r["staff_id"], r["competency"], int(r["level"]), r["achieved_on"],
+                           r["source"]) for r in rows]
+
+
+# --------------------------------------------------------------------------- files
+
+FIELDS: tuple[str, ...] = COLUMNS
+"""Evidence fields a column mapping may name."""
+ISO_FORMAT = "%Y-%m-%d"
+_FRIENDLY_DATE = (("yyyy", "%Y"), ("yy", "%y"), ("dd", "%d"), ("mm", "%m"))
+_EXCEL_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00$")
+
+
+def parse_mapping(items: Sequence[str]) -> dict[str, str]:
+    """``["staff_id=Assignment Number", ...]`` -> ``{field: column}`` (checked)."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        name, sep, column = item.partition("=")
+        name, column = name.strip(), column.strip()
+        if not sep or not column:
+            raise UsageError(f"competency: Invalid value for '--map': {item!r} is not "
+                             "FIELD=COLUMN")
+        if name not in FIELDS:
+            raise UsageError(f"competency: Invalid value for '--map': unknown field ({name}); "
+                             f"use {', '.join(FIELDS)}")
+        mapping[name] = column
+    return mapping
+
+
+def date_format(spelling: str | None) -> str:
+    """A strptime format from ``%d/%m/%Y`` or the friendlier ``dd/mm/yyyy``."""
+    if not spelling:
+        return ISO_FORMAT
+    if "%" in spelling:
+        return spelling
+    out = spelling.lower()
+    for friendly, directive in _FRIENDLY_DATE:
+        out = out.replace(friendly, directive)
+    return out
+
+
+def _parse_day(value: str, fmt: str) -> dt.date | None:
+    excel = _EXCEL_DATETIME.match(value)
+    if excel:  # an XLSX date cell read as text
+        value, fmt = excel.group(1), ISO_FORMAT
+    try:
+        day = dt.datetime.strptime(value, fmt).date()
+    except ValueError:
+        return None
+    if fmt == ISO_FORMAT and day.isoformat() != value:  # strict: 2024-1-5 is malformed
+        return None
+    return day
+
+
+def read_evidence_file(path: str | Path, framework: Framework, *,
+                       mapping: Mapping[str, str] | None = None, date_spelling: str | None = None,
+                       level: int | None = None, source: str | None = None
+                       ) -> list[EvidenceRecord]:
+    """Evidence records from a CSV/XLSX file such as an ESR export.
+
+    ``mapping`` names the file's column for each field (default: the field's
+    own name). Competencies may be given by ID or by the framework's name for
+    them; levels by number or name. Without a level column every row gets
+    ``level``; without a source column, ``source`` or else the file's name.
+    Dates follow ``date_spelling`` (default YYYY-MM-DD).
+    """
+    path = Path(path)
+    columns = {name: (mapping or {}).get(name, name) for name in FIELDS}
+    frame = read_table(path, ())
+    optional = {LEVEL: level is not None, SOURCE: True}
+    missing = [columns[f] for f in FIELDS
+               if columns[f] not in frame.columns and not optional.get(f)]
+    if missing:
+        raise TableError(path, "missing column", row=1, value=", ".join(missing))
+    fmt = date_format(date_spelling)
+    shown = date_spelling or "YYYY-MM-DD"
+    by_name = _competency_names(framework)
+    level_names = {lv.name.casefold(): lv.number for lv in framework.levels}
+    default_source = source or path.name
+    blank = [""] * len(frame)
+    levels: list[str] = (frame[columns[LEVEL]].tolist() if columns[LEVEL] in frame.columns
+                         else blank)
+    sources: list[str] = (frame[columns[SOURCE]].tolist() if columns[SOURCE] in frame.columns
+                          else blank)
+    records: list[EvidenceRecord] = []
+    for row, staff_id, raw_cid, raw_level, raw_day, text in zip(
+            frame.index, frame[columns[STAFF_ID]], frame[columns[COMPETENCY]], levels,
+            frame[columns[ACHIEVED_ON]], sources, strict=True):
+        if not staff_id:
+            raise TableError(path, "empty staff_id", row=row)
+        cid = by_name.get(raw_cid.casefold())
+        if cid is None:
+            raise TableError(path, "unknown competency", row=row, value=raw_cid or "empty")
+        number = level
+        if columns[LEVEL] in frame.columns:
+            number = (int(raw_level) if raw_level.isdigit()
+                      else level_names.get(raw_level.casefold()))
+            if number not in framework.level_numbers:
+                raise TableError(path, "unknown level", row=row, value=raw_level or "empty")
+        day = _parse_day(raw_day, fmt)
+        if day is None:
+            raise TableError(path, f"malformed date; use {shown}", row=row,
+                             value=raw_day or "empty")
+        records.append(EvidenceRecord(staff_id, cid, int(number or 0), day,
+                                      text or default_source))
+    return records
+
+
+def _competency_names(framework: Framework) -> dict[str, str]:
+    names = {c.name.casefold(): c.id for c in framework}
+    names.update({c.id.casefold(): c.id for c in framework})
+    return names
+
+
+def import_evidence_file(store: Store, path: str | Path, framework: Framework, *,
+                         mapping: Mapping[str, str] | None = None,
+                         date_spelling: str | None = None, level: int | None = None,
+                         source: str | None = None) -> ImportResult:
+    """Read a file (see :func:`read_evidence_file`) and append its records to the store."""
+    if level is not None and level not in framework.level_numbers:
+        raise UsageError(f"competency: Invalid value for '--level': unknown level ({level})")
+    records = read_evidence_file(path, framework, mapping=mapping, date_spelling=date_spelling,
+                                 level=level, source=source)
+    return store_records(store, records, kind="file", origin=str(path))
+
+
+def export_evidence(store: Store, out: str | Path) -> int:
+    """Write every stored record as an evidence table (the contract's columns); the count."""
+    import pandas as pd
+
+    records = stored_records(store)
+    frame = pd.DataFrame.from_records([r.row() for r in records], columns=list(COLUMNS))
+    write_table(frame, out)
+    return len(records)
+
+
+# --------------------------------------------------------------------------- gradebook
+
+Outcome = Literal["held", "pending", "below"]
+"""``held``: reached the pass mark; ``pending``: a tagged cell awaits manual grading;
+``below``: graded and under the pass mark."""
+GRADEBOOK_SOURCE = "nbgrader:"
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class GradebookOutcome:
+    """One learner's result on one competency in one module."""
+
+    student_id: str
+    """nbgrader's student id."""
+    staff_id: str
+    """The member of staff it maps to."""
+    module: str
+    """Module (nbgrader assignment) name."""
+    competency: str
+    """Competency ID."""
+    level: int
+    """The module's level for the competency (highest ``level:`` tag on its cells)."""
+    submitted_on: dt.date
+    """Submission date (UTC)."""
+    score: float
+    """Points scored on the module's cells tagged with the competency (graded ones)."""
+    points: float
+    """Points available on those cells."""
+    outcome: Outcome
+    """held, pending or below."""
+
+    def record(self) -> EvidenceRecord:
+        """The evidence a ``held`` outcome gives."""
+        return EvidenceRecord(self.staff_id, self.competency, self.level, self.submitted_on,
+                              f"{GRADEBOOK_SOURCE}{self.module}")
+
+
+@dataclass(frozen=True)
+class GradebookReport:
+    """Every outcome read from a gradebook, and the warnings found on the way."""
+
+    outcomes: tuple[GradebookOutcome, ...]
+    """Sorted by staff_id, module, competency."""
+    warnings: tuple[str, ...]
+    """Problems that do not stop the import (unknown students, missing timestamps)."""
+
+    def count(self, outcome: Outcome) -> int:
+        """How many outcomes are ``outcome``."""
+        return sum(1 for o in self.outcomes if o.outcome == outcome)
+
+    def records(self) -> list[EvidenceRecord]:
+        """The evidence of the ``held`` outcomes."""
+        return [o.record() for o in self.outcomes if o.outcome == "held"]
+
+
+def _student_map(staff: Staff) -> dict[str, str]:
+    """nbgrader student id -> staff_id: the ``username`` column where given, else staff_id."""
+    ids = staff.table.column(STAFF_ID).to_pylist()
+    names = (staff.table.column(USERNAME).to_pylist() if USERNAME in staff.table.column_names
+             else [""] * len(ids))
+    out = {sid: sid for sid, name in zip(ids, names, strict=True) if not name}
+    out.update({name: sid for sid, name in zip(ids, names, strict=True) if name})
+    return out
+
+
+def _open_gradebook(url: str) -> Any:
+    """nbgrader's Gradebook on ``url``, refusing to create one where there is none."""
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from competency.store.database import safe_url
+
+    where = safe_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise GradebookError(f"{url}: not a database URL") from exc
+    if parsed.get_backend_name() == "sqlite" and not Path(str(parsed.database or "")).is_file():
+        raise GradebookError(f"{where}: no gradebook there (file not found); run nbgrader "
+                             "autograde first, or pass --db-url")
+    try:
+        engine = create_engine(parsed)
+        try:
+            tables = set(inspect(engine).get_table_names())
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, ModuleNotFoundError) as exc:
+        detail = str(getattr(exc, "orig", exc)).strip().splitlines()
+        raise GradebookError(f"{where}: cannot open the gradebook "
+                             f"({detail[0] if detail else type(exc).__name__})") from exc
+    if not {"grade", "submitted_assignment"} <= tables:
+        raise GradebookError(f"{where}: not an nbgrader gradebook (no grade table)")
+    from nbgrader.api import Gradebook
+
+    return Gradebook(url, course_id="")  # "" : read only, no course row is added
+
+
+def read_gradebook(course_dir: str | Path, db_url: str | None = None, *,
+                   framework: Framework | None = None, pass_mark: float = DEFAULT_PASS_MARK,
+                   staff: Staff | None = None) -> GradebookReport:
+    """Each learner's outcome per module and competency, from the course's gradebook.
+
+    A learner holds competency X at the module's level from the submission
+    date when the points scored on the module's cells tagged X reach
+    ``pass_mark`` of the points those cells carry. Manually graded cells
+    count once graded; while any of them awaits grading the outcome is
+    ``pending``. Student ids are staff ids, or the staff table's ``username``.
+    """
+    if not 0 < pass_mark <= 1:
+        raise UsageError(f"competency: Invalid value for '--pass-mark': {pass_mark} is not "
+                         "above 0 and at most 1")
+    from nbgrader.api import MissingEntry
+
+    course_dir = Path(course_dir)
+    framework = framework or load_framework()
+    cmap = course_map(course_dir, framework)
+    url = db_url or f"sqlite:///{(course_dir / 'gradebook.db').resolve()}"
+    students = _student_map(staff) if staff is not None else None
+    outcomes: list[GradebookOutcome] = []
+    warnings: list[str] = []
+    unknown: set[str] = set()
+    undated: list[str] = []
+    with _open_gradebook(url) as gb:
+        for module, levels in cmap.levels.items():
+            cells = [c for c in cmap.cells if c.module == module]
+            try:
+                assignment = gb.find_assignment(module)
+            except MissingEntry:
+                continue  # not released yet
+            known = {(nb.name, cell.name) for nb in assignment.notebooks
+                     for cell in nb.grade_cells}
+            absent = [c.grade_id for c in cells
+                      if c.competencies and (Path(c.notebook).stem, c.grade_id) not in known]
+            if absent:
+                warnings.append(f"{module}: {len(absent)} tagged cell(s) are not in the "
+                                f"gradebook ({', '.join(absent[:5])}); regenerate the "
+                                "assignment? They count as 0 points")
+            for submission in gb.assignment_submissions(module):
+                student = str(submission.student_id)
+                staff_id = student if students is None else students.get(student)
+                if staff_id is None:
+                    unknown.add(student)
+                    continue
+                if submission.timestamp is None:
+                    undated.append(f"{module}/{student}")
+                    continue
+                grades = {(nb.name, g.name): g for nb in submission.notebooks
+                          for g in nb.grades}
+                for cid, level in levels.items():
+                    outcomes.append(_outcome(cells, cid, level, grades, pass_mark,
+                                             student, staff_id, module,
+                                             submission.timestamp.date()))
+    if unknown:
+        more = ", …" if len(unknown) > 5 else ""
+        warnings.append(f"{len(unknown)} gradebook student(s) match no staff_id or username "
+                        f"in the staff table (e.g. {', '.join(sorted(unknown)[:5])}{more}); "
+                        "their results are not imported")
+    if undated:
+        warnings.append(f"{len(undated)} submission(s) have no timestamp "
+                        f"({', '.join(undated[:5])}); their results are not imported")
+    outcomes.sort(key=lambda o: (o.staff_id, o.module, o.competency))
+    return GradebookReport(tuple(outcomes), tuple(cmap.warnings) + tuple(warnings))
+
+
+def _outcome(cells: Sequence[GradedCell], cid: str, level: int, grades: Mapping[Any, Any],
+             pass_mark: float, student: str, staff_id: str, module: str,
+             day: dt.date) -> GradebookOutcome:
+    tagged = [c for c in cells if cid in c.competencies]
+    points = sum(c.points for c in tagged)
+    score = 0.0
+    pending = False
+    for cell in tagged:
+        grade = grades.get((Path(cell.notebook).stem, cell.grade_id))
+        if grade is None:
+            continue
+        if grade.needs_manual_grade and grade.manual_score is None:
+            pending = True
+        else:
+            score += float(grade.score or 0.0)
+    outcome: Outcome
+    if pending:
+        outcome = "pending"
+    elif points > 0 and score >= pass_mark * points - TOLERANCE:
+        outcome = "held"
+    else:
+        outcome = "below"
+    return GradebookOutcome(student, staff_id, module, cid, level, day, score, points, outcome)
+
+
+def import_gradebook(store: Store, report: GradebookReport, origin: str) -> ImportResult:
+    """Append the ``held`` outcomes' evidence to the store, logging pending ones."""
+    from competency.store.database import safe_url
+
+    return store_records(store, report.records(), kind="gradebook", origin=safe_url(origin),
+                         pending=report.count("pending"))

@@ -1,0 +1,357 @@
+"""Competency frameworks: the domain objects, YAML load and validation.
+
+A framework is a set of competencies assessed on one scale of levels (1 to 4
+in the shipped framework). Each competency has behavioural indicators per
+level and, optionally, keywords for the job-description suggester. The YAML
+schema is ``data/framework.schema.json``; ``docs/framework-schema.md``
+documents it. Moodle CSV conversion lives in :mod:`competency.framework.moodle`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from competency.errors import FrameworkError
+from competency.yamllines import DuplicateKey, LineDict, LineList, load_with_lines
+
+DEFAULT_FRAMEWORK_NAME = "framework.yaml"
+SCHEMA_NAME = "framework.schema.json"
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class Level:
+    """One step on the framework's scale."""
+
+    number: int
+    """1 for the lowest level; numbers are consecutive from 1."""
+    name: str
+    """Short name shown to people, e.g. ``Foundation``."""
+    description: str = ""
+    """Who typically needs this level."""
+
+
+@dataclass(frozen=True)
+class Competency:
+    """One competency of a framework."""
+
+    id: str
+    """Stable identifier used by course tags, roles and evidence, e.g. ``LAW-1``."""
+    name: str
+    """Human-readable name."""
+    description: str = ""
+    """What the competency covers."""
+    indicators: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    """Behavioural indicators, keyed by level number."""
+    keywords: tuple[str, ...] = ()
+    """Words and phrases a job description uses when it calls for this competency."""
+
+    def indicators_for(self, level: int) -> tuple[str, ...]:
+        """The indicators of one level (empty if the framework gives none)."""
+        return self.indicators.get(level, ())
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A competency framework: levels plus competencies, in file order."""
+
+    id: str
+    """Identifier of the framework itself."""
+    name: str
+    """Human-readable name."""
+    version: str
+    """Version string, e.g. ``1.0``; review logs record it."""
+    levels: tuple[Level, ...]
+    """The scale, lowest first."""
+    competencies: tuple[Competency, ...]
+    """The competencies, in the order the file gives them."""
+    description: str = ""
+    """What the framework is for."""
+    sources: tuple[str, ...] = ()
+    """Where its content comes from."""
+    _by_id: dict[str, Competency] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {c.id: c for c in self.competencies})
+
+    def __iter__(self) -> Iterator[Competency]:
+        return iter(self.competencies)
+
+    def __len__(self) -> int:
+        return len(self.competencies)
+
+    def __contains__(self, competency_id: object) -> bool:
+        return competency_id in self._by_id
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Competency IDs in file order."""
+        return tuple(c.id for c in self.competencies)
+
+    @property
+    def level_numbers(self) -> tuple[int, ...]:
+        """The valid level numbers, lowest first."""
+        return tuple(lv.number for lv in self.levels)
+
+    def get(self, competency_id: str) -> Competency:
+        """The competency with this ID; :class:`KeyError` if there is none."""
+        return self._by_id[competency_id]
+
+    def level(self, number: int) -> Level:
+        """The level with this number; :class:`KeyError` if there is none."""
+        for lv in self.levels:
+            if lv.number == number:
+                return lv
+        raise KeyError(number)
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+
+def _line_of(root: Any, path: list[Any]) -> int:
+    """Best line number for a JSON-schema error path in the line-tracked document."""
+    node = root
+    line = getattr(root, "line", 1)
+    for part in path:
+        if isinstance(node, LineDict) and part in node:
+            line = node.key_lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, LineList) and isinstance(part, int) and part < len(node):
+            line = node.item_lines[part]
+            node = node[part]
+        else:
+            break
+    return line
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    text = resources.files("competency").joinpath("data", SCHEMA_NAME).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def schema_path() -> Path:
+    """Where the JSON Schema of framework files is installed."""
+    return Path(str(resources.files("competency").joinpath("data", SCHEMA_NAME)))
+
+
+def default_framework_path() -> Path:
+    """Where the shipped default framework is installed."""
+    return Path(str(resources.files("competency").joinpath("data", DEFAULT_FRAMEWORK_NAME)))
+
+
+def load_framework(path: str | Path | None = None) -> Framework:
+    """Load and validate a framework YAML file (the shipped default when ``path`` is None).
+
+    Raises :class:`FrameworkError` with ``FILE, line N: problem`` for any
+    invalid content.
+    """
+    if path is None:
+        return _default_framework()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise FrameworkError(path, "file not found") from exc
+    except UnicodeDecodeError as exc:
+        raise FrameworkError(path, "not UTF-8 text", line=1) from exc
+    except OSError as exc:
+        raise FrameworkError(path, f"cannot read: {exc.strerror}") from exc
+    return parse_framework(text, source=str(path))
+
+
+@cache
+def _default_framework() -> Framework:
+    path = default_framework_path()
+    # The shipped file is checked against the JSON Schema by the test suite; the semantic
+    # checks below still run, and the slow schema import is spared on every command.
+    return parse_framework(path.read_text(encoding="utf-8"), source=str(path),
+                           check_schema=False)
+
+
+def parse_framework(text: str, *, source: str = "<string>",
+                    check_schema: bool = True) -> Framework:
+    """Parse and validate framework YAML given as text."""
+    try:
+        data = load_with_lines(text)
+    except DuplicateKey as exc:
+        raise FrameworkError(source, "duplicate key", line=exc.line, value=exc.key) from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise FrameworkError(source, f"invalid YAML: {exc.problem or exc.context}",
+                             line=line) from exc
+    except yaml.YAMLError as exc:
+        raise FrameworkError(source, f"invalid YAML: {exc}", line=1) from exc
+    if not isinstance(data, LineDict):
+        raise FrameworkError(source, "a framework must be a YAML mapping", line=1)
+    if check_schema:
+        _check_schema(data, source)
+    return _build(data, source)
+
+
+def _check_schema(data: LineDict, source: str) -> None:
+    import jsonschema  # slow to import (about 0.8 s): only when a file needs checking
+
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(data),
+                    key=lambda e: (_line_of(data, list(e.absolute_path)), str(e.message)))
+    if not errors:
+        return
+    error = errors[0]
+    path = list(error.absolute_path)
+    line = _line_of(data, path)
+    where = _dotted(path)
+    if error.validator == "required":
+        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+        problem = f"missing '{missing}'" + (f" in {where}" if where else "")
+        raise FrameworkError(source, problem, line=line)
+    if error.validator == "additionalProperties" and isinstance(error.instance, LineDict):
+        allowed = set(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        line = error.instance.key_lines.get(extra[0], line) if extra else line
+        problem = f"unknown key in {where or 'framework'}"
+        raise FrameworkError(source, problem, line=line, value=", ".join(map(str, extra)))
+    raise FrameworkError(source, f"{where or 'framework'}: {error.message}", line=line)
+
+
+def _dotted(path: list[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _build(data: LineDict, source: str) -> Framework:
+    levels_data: LineList = data["levels"]
+    levels: list[Level] = []
+    for i, item in enumerate(levels_data):
+        expected = i + 1
+        if item["level"] != expected:
+            raise FrameworkError(source, f"levels must be numbered 1, 2, 3, … in order; "
+                                 f"expected level {expected}", line=levels_data.item_lines[i],
+                                 value=item["level"])
+        levels.append(Level(item["level"], item["name"].strip(),
+                            str(item.get("description", "")).strip()))
+    level_numbers = {lv.number for lv in levels}
+
+    comps_data: LineList = data["competencies"]
+    seen: dict[str, int] = {}
+    competencies: list[Competency] = []
+    for i, item in enumerate(comps_data):
+        line = comps_data.item_lines[i]
+        cid = item["id"]
+        if cid in seen:
+            raise FrameworkError(source, f"duplicate competency ID (first on line {seen[cid]})",
+                                 line=item.key_lines.get("id", line), value=cid)
+        seen[cid] = item.key_lines.get("id", line)
+        indicators: dict[int, tuple[str, ...]] = {}
+        ind_data = item.get("indicators") or LineDict()
+        for key, values in ind_data.items():
+            key_line = (ind_data.key_lines.get(key, line) if isinstance(ind_data, LineDict)
+                        else line)
+            number = _as_level(key)
+            if number is None or number not in level_numbers:
+                raise FrameworkError(source, f"unknown level in indicators of {cid}",
+                                     line=key_line, value=key)
+            indicators[number] = tuple(str(v).strip() for v in values)
+        competencies.append(Competency(
+            id=cid,
+            name=item["name"].strip(),
+            description=str(item.get("description", "")).strip(),
+            indicators=dict(sorted(indicators.items())),
+            keywords=tuple(str(k).strip() for k in item.get("keywords", [])),
+        ))
+    return Framework(
+        id=str(data["id"]),
+        name=str(data["name"]).strip(),
+        version=str(data["version"]),
+        levels=tuple(levels),
+        competencies=tuple(competencies),
+        description=str(data.get("description", "")).strip(),
+        sources=tuple(str(s) for s in data.get("sources", [])),
+    )
+
+
+def _as_level(key: object) -> int | None:
+    if isinstance(key, bool):
+        return None
+    if isinstance(key, int):
+        return key
+    if isinstance(key, str) and key.strip().isdigit():
+        return int(key)
+    return None
+
+
+# --------------------------------------------------------------------------- YAML out
+
+
+def framework_to_dict(framework: Framework) -> dict[str, Any]:
+    """The framework as plain data in the YAML schema's shape."""
+    out: dict[str, Any] = {
+        "schema_version": 1,
+        "id": framework.id,
+        "name": framework.name,
+        "version": framework.version,
+    }
+    if framework.description:
+        out["description"] = framework.description
+    if framework.sources:
+        out["sources"] = list(framework.sources)
+    out["levels"] = [
+        {"level": lv.number, "name": lv.name, **({"description": lv.description}
+                                                 if lv.description else {})}
+        for lv in framework.levels
+    ]
+    comps: list[dict[str, Any]] = []
+    for c in framework.competencies:
+        item: dict[str, Any] = {"id": c.id, "name": c.name}
+        if c.description:
+            item["description"] = c.description
+        if c.indicators:
+            item["indicators"] = {n: list(v) for n, v in c.indicators.items()}
+        if c.keywords:
+            item["keywords"] = list(c.keywords)
+        comps.append(item)
+    out["competencies"] = comps
+    return out
+
+
+def dump_framework(framework: Framework) -> str:
+    """The framework as YAML text that :func:`parse_framework` reads back unchanged."""
+    return yaml.safe_dump(framework_to_dict(framework), sort_keys=False, allow_unicode=True,
+                          width=100)
+
+
+def render_framework(framework: Framework, competency_id: str | None = None) -> str:
+    """A plain-text view of the framework (one competency when ``competency_id`` is given)."""
+    lines = [f"{framework.name} (version {framework.version}, id {framework.id})", ""]
+    if competency_id is None:
+        lines.append("Levels:")
+        lines.extend(f"  {lv.number} {lv.name}" + (f": {lv.description}" if lv.description
+                                                    else "") for lv in framework.levels)
+        lines.append("")
+        comps = list(framework.competencies)
+    else:
+        if competency_id not in framework:
+            raise FrameworkError("<framework>", "unknown competency", value=competency_id)
+        comps = [framework.get(competency_id)]
+    for comp in comps:
+        lines.append(f"{comp.id}  {comp.name}")
+        if comp.description:
+            lines.append(f"  {comp.description}")
+        for number, indicators in comp.indicators.items():
+            lines.append(f"  Level {number} ({framework.level(number).name}):")
+            lines.extend(f"    - {text}" for text in indicators)
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""HR: roles, staff, person specifications, job descriptions and suggestions, decisions."""

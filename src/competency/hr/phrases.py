@@ -1,0 +1,203 @@
+"""Phrase files: reading and checking them, and compiling phrases to lemma sequences.
+
+A phrase file (the shipped ``data/suggest-phrases.yaml`` or a trust's own, given
+with ``--phrases``) holds, keyed by competency ID, ``strong`` and ``weak``
+phrases and the framework keywords to ``drop``; and the ``boilerplate``
+patterns and ``boilerplate_sections`` headings that :mod:`competency.hr.suggest`
+skips. A phrase is a sequence of words matched on lemmas; ``(a|b|)`` gives
+alternatives (the empty one makes the group optional), ``*`` stands for any one
+word, ``word*`` for any word beginning with ``word``, and ``A ... B`` means A
+and later B in the same sentence. Words are lower-cased and lemmatised with
+simplemma (English), so "interpreters", "interpreting" and "interpreted" meet
+"interpreter"/"interpret".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from itertools import product
+from pathlib import Path
+
+from competency.errors import PhrasesError
+
+PHRASES_NAME = "suggest-phrases.yaml"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One phrase of a competency, compiled to lemma sequences."""
+
+    source: str
+    """The phrase as written (shown in explanations; distinct phrases count once)."""
+    weight: float
+    """:data:`competency.hr.suggest.STRONG_WEIGHT` or :data:`competency.hr.suggest.WEAK_WEIGHT`."""
+    parts: tuple[tuple[tuple[str, ...], ...], ...]
+    """For each ``...``-separated part, its alternative lemma sequences."""
+
+
+@dataclass(frozen=True)
+class PhraseSet:
+    """The contents of a phrase file."""
+
+    strong: Mapping[str, tuple[str, ...]]
+    """Strong phrases per competency ID."""
+    weak: Mapping[str, tuple[str, ...]]
+    """Weak phrases per competency ID."""
+    drop: Mapping[str, tuple[str, ...]]
+    """Framework keywords not to use, per competency ID."""
+    boilerplate: tuple[str, ...]
+    """Regular expressions that mark a sentence as boilerplate, matched against the
+    lower-cased text (so written in lower case)."""
+    sections: tuple[str, ...] = ()
+    """Regular expressions (case-insensitive) for headings of sections to ignore."""
+    source: str = ""
+    """Where it was read from."""
+
+
+# --------------------------------------------------------------------------- lemmas
+
+
+LEMMA_CACHE: dict[str, str] = {}
+"""Word (as met, and lower-cased) -> its lemma: filled by :func:`lemma`, read directly
+by the suggester's inner loop."""
+
+
+def lemma(word: str) -> str:
+    """The lower-case English lemma of one word (cached)."""
+    found = LEMMA_CACHE.get(word)
+    if found is None:
+        import simplemma
+
+        lower = word.lower()
+        found = LEMMA_CACHE.get(lower)
+        if found is None:
+            found = simplemma.lemmatize(lower, lang="en").lower() if lower.isalpha() else lower
+            LEMMA_CACHE[lower] = found
+        LEMMA_CACHE[word] = found
+    return found
+
+
+# --------------------------------------------------------------------------- phrase files
+
+
+def default_phrases_path() -> Path:
+    """Where the shipped phrase file is installed."""
+    return Path(str(resources.files("competency").joinpath("data", PHRASES_NAME)))
+
+
+_PHRASE_CACHE: dict[tuple[str, int, int], PhraseSet] = {}
+
+
+def load_phrases(path: str | Path | None = None) -> PhraseSet:
+    """Read a phrase file (the shipped one when ``path`` is None).
+
+    Cached per path while the file's size and modification time stay the same.
+    """
+    path = Path(path) if path is not None else default_phrases_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError as exc:
+        raise PhrasesError(path, "file not found") from exc
+    except OSError as exc:
+        raise PhrasesError(path, f"cannot read: {exc.strerror}") from exc
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key in _PHRASE_CACHE:
+        return _PHRASE_CACHE[key]
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise PhrasesError(path, "file not found") from exc
+    except UnicodeDecodeError as exc:
+        raise PhrasesError(path, "not UTF-8 text") from exc
+    except OSError as exc:
+        raise PhrasesError(path, f"cannot read: {exc.strerror}") from exc
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise PhrasesError(path, "invalid YAML", line=mark.line + 1 if mark else None) from exc
+    result = parse_phrases(data, source=str(path))
+    _PHRASE_CACHE[key] = result
+    return result
+
+
+def parse_phrases(data: object, *, source: str = "<phrases>") -> PhraseSet:
+    """Check and convert the parsed YAML of a phrase file."""
+    if not isinstance(data, dict):
+        raise PhrasesError(source, "a phrase file must be a mapping")
+    unknown = sorted(set(data) - {"version", "boilerplate", "boilerplate_sections",
+                                   "competencies"})
+    if unknown:
+        raise PhrasesError(source, "unknown key", value=", ".join(map(str, unknown)))
+    boilerplate = _strings(data.get("boilerplate", []), source, "boilerplate")
+    sections = _strings(data.get("boilerplate_sections", []), source, "boilerplate_sections")
+    for pattern in (*boilerplate, *sections):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise PhrasesError(source, f"bad boilerplate pattern: {exc}", value=pattern) from exc
+    comps = data.get("competencies") or {}
+    if not isinstance(comps, dict):
+        raise PhrasesError(source, "competencies must map IDs to phrase lists")
+    strong: dict[str, tuple[str, ...]] = {}
+    weak: dict[str, tuple[str, ...]] = {}
+    drop: dict[str, tuple[str, ...]] = {}
+    for cid, entry in comps.items():
+        if not isinstance(entry, dict):
+            raise PhrasesError(source, f"competency {cid}: expected strong/weak/drop lists")
+        extra = sorted(set(entry) - {"strong", "weak", "drop"})
+        if extra:
+            raise PhrasesError(source, f"unknown key in competency {cid}",
+                               value=", ".join(map(str, extra)))
+        strong[str(cid)] = _strings(entry.get("strong", []), source, f"{cid}.strong")
+        weak[str(cid)] = _strings(entry.get("weak", []), source, f"{cid}.weak")
+        drop[str(cid)] = _strings(entry.get("drop", []), source, f"{cid}.drop")
+        for phrase in (*strong[str(cid)], *weak[str(cid)]):
+            compile_phrase(phrase, 1.0, source, str(cid))  # fail early on bad syntax
+    return PhraseSet(strong, weak, drop, boilerplate, sections, source)
+
+
+def _strings(value: object, source: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PhrasesError(source, f"{where} must be a list of strings")
+    return tuple(v.strip() for v in value)
+
+
+# --------------------------------------------------------------------------- phrase syntax
+
+
+_GROUP = re.compile(r"\(([^()]*)\)")
+
+
+def compile_phrase(text: str, weight: float, source: str, cid: str) -> Phrase:
+    """One phrase of competency ``cid`` as lemma sequences (raises PhrasesError naming
+    ``source`` on bad syntax)."""
+    parts: list[tuple[tuple[str, ...], ...]] = []
+    for raw_part in text.split("..."):
+        raw_part = raw_part.strip()
+        if not raw_part:
+            raise PhrasesError(source, f"competency {cid}: empty part in phrase", value=text)
+        pieces = _GROUP.split(raw_part)  # literal, group, literal, group, ...
+        options: list[list[str]] = []
+        for i, piece in enumerate(pieces):
+            options.append(piece.split("|") if i % 2 else [piece])
+        sequences: list[tuple[str, ...]] = []
+        for combo in product(*options):
+            words = tuple(w.lower() if w.endswith("*") else lemma(w)
+                          for w in _tokens("".join(combo)))
+            if words and words[0] != "*" and words[-1] != "*" and words not in sequences:
+                sequences.append(words)
+        if not sequences:
+            raise PhrasesError(source, f"competency {cid}: phrase has no words", value=text)
+        parts.append(tuple(sequences))
+    return Phrase(text, weight, tuple(parts))
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+\*?|\*", text)

@@ -1,0 +1,487 @@
+"""Job-description text -> competency suggestions, each with the evidence that fired it.
+
+How it works (``docs/job-descriptions.md`` has the long version):
+
+1. The text is split into words (runs of letters and digits) and sentences
+   (ends at ``. ! ?`` before a space, except after ``e.g.``/``i.e.``-style
+   abbreviations; at a line break, form feed or table-cell separator ``" | "``).
+   Each word is lower-cased and lemmatised with simplemma (English), so
+   "interpreters", "interpreting" and "interpreted" meet "interpreter"/"interpret".
+2. Boilerplate is skipped: a sentence that matches one of the phrase file's
+   ``boilerplate`` patterns (equal opportunities employer, Disability Confident,
+   guaranteed interview scheme, …) is ignored, and so is its whole line (a
+   paragraph, table row or bullet) when at least a third of the line's
+   sentences are boilerplate; a short heading line just before such a paragraph
+   goes with it. A section about the employer rather than the job (a heading
+   matching ``boilerplate_sections``, such as "About us", up to the next
+   heading) is ignored too.
+3. Each competency has *phrases*: the framework's ``keywords`` and name, plus the
+   shipped phrase file ``data/suggest-phrases.yaml`` keyed by competency ID
+   (``strong`` and ``weak`` phrases; ``drop`` removes a framework keyword,
+   a keyword also listed as ``weak`` weighs as weak). A phrase is a sequence of
+   words matched on lemmas; ``(a|b|)`` gives alternatives (the empty one makes
+   the group optional), ``*`` stands for any one word, ``word*`` for any word
+   beginning with ``word``, and ``A ... B`` means A and later B in the same
+   sentence at most :data:`MAX_GAP` words apart. A phrase never crosses a
+   sentence boundary. Phrase files are read, checked and compiled to lemma
+   sequences by :mod:`competency.hr.phrases`.
+4. The score of a competency is ``1 - exp(-W)`` where ``W`` sums the weights of
+   the *distinct* phrases found (:data:`STRONG_WEIGHT` or :data:`WEAK_WEIGHT`;
+   a phrase found twice counts once). The score is therefore in ``[0, 1)`` and
+   never falls when more evidence is found. :data:`DEFAULT_THRESHOLD` (0.5) is
+   met by one strong phrase or by three distinct weak ones.
+5. The evidence of a suggestion is the sentences holding its phrases, in
+   document order, with start and end offsets into the text
+   (``text[start:end] == evidence.text``).
+
+A trust's own framework works as it is: competencies whose IDs the phrase
+file does not know use their keywords and name as strong phrases.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from competency.framework.model import Framework, load_framework
+from competency.hr.documents import Document
+from competency.hr.phrases import LEMMA_CACHE, compile_phrase
+from competency.hr.phrases import PHRASES_NAME as PHRASES_NAME
+from competency.hr.phrases import Phrase as Phrase
+from competency.hr.phrases import PhraseSet as PhraseSet
+from competency.hr.phrases import default_phrases_path as default_phrases_path
+from competency.hr.phrases import lemma as lemma
+from competency.hr.phrases import load_phrases as load_phrases
+from competency.hr.phrases import parse_phrases as parse_phrases
+
+DEFAULT_THRESHOLD = 0.5
+"""Suggestions scoring at least this are reported (one strong or three weak phrases)."""
+STRONG_WEIGHT = 0.8
+"""Weight of a strong phrase: alone it scores ``1 - exp(-0.8)`` = 0.55."""
+WEAK_WEIGHT = 0.25
+"""Weight of a weak phrase: two score 0.39, three 0.53."""
+MAX_GAP = 10
+"""Most words allowed between the parts of an ``A ... B`` phrase."""
+
+_WORD = re.compile(r"[^\W_]+")
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n|\f| \| ")
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "eg", "ie", "etc", "dr", "mr", "mrs", "ms", "st",
+                            "no", "vs", "cf", "approx", "incl"})
+_TRIM = " \t\n\f|•·*-–—#>"
+_HEADING_WORDS = 6
+_CACHE_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence of the document that holds phrases of a suggested competency."""
+
+    text: str
+    """The sentence, exactly as ``document.text[start:end]``."""
+    start: int
+    """Offset of its first character in the document text."""
+    end: int
+    """Offset just past its last character."""
+    phrases: tuple[str, ...] = ()
+    """The phrases (as written in the phrase file or framework) found in it."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One competency a job description appears to call for."""
+
+    competency: str
+    """Competency ID."""
+    score: float
+    """``1 - exp(-sum of distinct phrase weights)`` rounded to 4 places: 0 to 1."""
+    evidence: tuple[Evidence, ...]
+    """The sentences that matched, in document order."""
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The distinct phrases found, in order of first appearance."""
+        return tuple(dict.fromkeys(p for ev in self.evidence for p in ev.phrases))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of the ``competency suggest --json`` contract."""
+        return {"competency": self.competency, "score": self.score,
+                "evidence": [{"text": ev.text, "start": ev.start, "end": ev.end}
+                             for ev in self.evidence]}
+
+
+# --------------------------------------------------------------------------- the suggester
+
+
+@dataclass(frozen=True)
+class _Entry:
+    competency: int
+    phrase: int
+    part: int
+    words: tuple[str, ...]
+    exact: bool
+    """True when no word after the first is ``*`` or a ``word*`` prefix."""
+
+
+def _word_matches(pattern: str, lemma_: str, word: str) -> bool:
+    if pattern == lemma_ or pattern == "*":
+        return True
+    if pattern.endswith("*"):
+        stem = pattern[:-1]
+        return lemma_.startswith(stem) or word.startswith(stem)
+    return False
+
+
+class Suggester:
+    """A framework's phrases compiled for fast matching; build with :func:`compile_suggester`."""
+
+    def __init__(self, framework: Framework, phrases: tuple[tuple[Phrase, ...], ...],
+                 boilerplate: tuple[re.Pattern[str], ...] = (),
+                 sections: re.Pattern[str] | None = None) -> None:
+        self.framework = framework
+        """The framework whose competencies are suggested."""
+        self.phrases = phrases
+        """Per competency (framework order), its phrases."""
+        self.boilerplate = boilerplate
+        """The boilerplate cues, matched against the lower-cased text."""
+        self.sections = sections
+        """One pattern for the headings of employer sections, or None."""
+        self.index: dict[str, list[_Entry]] = {}
+        """First word -> entries of one word, or whose second word is ``*`` or a prefix."""
+        self.pairs: dict[tuple[str, str], list[_Entry]] = {}
+        """First two words -> entries of two or more words (the common case)."""
+        self.prefixed: list[_Entry] = []
+        """Entries whose first word is a ``word*`` prefix."""
+        for ci, comp_phrases in enumerate(phrases):
+            for pi, phrase in enumerate(comp_phrases):
+                for part_no, alternatives in enumerate(phrase.parts):
+                    for words in alternatives:
+                        exact = not any(w.endswith("*") for w in words[1:])
+                        entry = _Entry(ci, pi, part_no, words, exact)
+                        if words[0].endswith("*"):
+                            self.prefixed.append(entry)
+                        elif len(words) > 1 and not words[1].endswith("*"):
+                            self.pairs.setdefault((words[0], words[1]), []).append(entry)
+                        else:
+                            self.index.setdefault(words[0], []).append(entry)
+        self._cache: dict[str, list[_Entry]] = {}
+        stems = sorted({e.words[0][:-1] for e in self.prefixed})
+        self._prefix_re = (re.compile("|".join(map(re.escape, stems))) if stems else None)
+
+    def suggest(self, document: Document | str,
+                threshold: float = DEFAULT_THRESHOLD) -> list[Suggestion]:
+        """Suggestions scoring at least ``threshold``, best first (then by ID)."""
+        text = document.text if isinstance(document, Document) else document
+        sentences = _sentences(text)
+        skip = self._skipped(text, sentences)
+        words: list[tuple[str, str]] = []  # (lemma, lower-case word)
+        sent_of: list[int] = []
+        lemmas = LEMMA_CACHE
+        finditer = _WORD.finditer
+        for k, (start, end) in enumerate(sentences):
+            if k in skip:
+                continue
+            for m in finditer(text, start, end):
+                word = m.group().lower()
+                found = lemmas.get(word)
+                words.append((found if found is not None else lemma(word), word))
+                sent_of.append(k)
+        hits = self._hits(words, sent_of)
+        per_comp: dict[int, dict[int, list[int]]] = {}
+        for (ci, pi), parts in hits.items():
+            sents = _phrase_sentences(parts, len(self.phrases[ci][pi].parts), sent_of)
+            if sents:
+                per_comp.setdefault(ci, {})[pi] = sents
+        out: list[Suggestion] = []
+        for ci, per_phrase in per_comp.items():
+            comp_phrases = self.phrases[ci]
+            weight = sum(comp_phrases[pi].weight for pi in per_phrase)
+            score = round(1.0 - math.exp(-weight), 4)
+            if score < threshold:
+                continue
+            by_sentence: dict[int, list[str]] = {}
+            for pi in sorted(per_phrase):
+                for k in per_phrase[pi]:
+                    by_sentence.setdefault(k, []).append(comp_phrases[pi].source)
+            evidence = tuple(
+                Evidence(text[sentences[k][0]:sentences[k][1]], sentences[k][0],
+                         sentences[k][1], tuple(dict.fromkeys(by_sentence[k])))
+                for k in sorted(by_sentence))
+            out.append(Suggestion(self.framework.competencies[ci].id, score, evidence))
+        out.sort(key=lambda sug: (-sug.score, sug.competency))
+        return out
+
+    def _candidates(self, lemma_: str, word: str) -> list[_Entry]:
+        """The entries whose first word matches this word (cached per word)."""
+        found = self._cache.get(word)
+        if found is None:
+            found = list(self.index.get(lemma_, ()))
+            if self._prefix_re is not None and (self._prefix_re.match(lemma_)
+                                                or self._prefix_re.match(word)):
+                found.extend(e for e in self.prefixed
+                             if _word_matches(e.words[0], lemma_, word))
+            if len(self._cache) < _CACHE_LIMIT:
+                self._cache[word] = found
+        return found
+
+    def _hits(self, words: list[tuple[str, str]], sent_of: list[int]
+              ) -> dict[tuple[int, int], dict[int, list[tuple[int, int]]]]:
+        """(competency, phrase) -> part -> the (first, last) word indexes where it matched."""
+        hits: dict[tuple[int, int], dict[int, list[tuple[int, int]]]] = {}
+        n = len(words)
+        pairs = self.pairs
+        for i, (lemma_, word) in enumerate(words):
+            entries = self._candidates(lemma_, word)
+            if i + 1 < n:
+                paired = pairs.get((lemma_, words[i + 1][0]))
+                if paired:
+                    entries = entries + paired
+            if not entries:
+                continue
+            sent = sent_of[i]
+            for entry in entries:
+                seq = entry.words
+                last = i + len(seq) - 1
+                if len(seq) > 1:
+                    if last >= n or sent_of[last] != sent:
+                        continue
+                    if entry.exact:
+                        if any(seq[k] != words[i + k][0] for k in range(1, len(seq))):
+                            continue
+                    elif not all(_word_matches(w, *words[i + k])
+                                 for k, w in enumerate(seq[1:], 1)):
+                        continue
+                hits.setdefault((entry.competency, entry.phrase), {}).setdefault(
+                    entry.part, []).append((i, last))
+        return hits
+
+    def _skipped(self, text: str, sentences: list[tuple[int, int]]) -> set[int]:
+        """Indexes of the sentences that are boilerplate."""
+        if not sentences:
+            return set()
+        marked: set[int] = set()
+        if self.boilerplate:
+            starts = [s for s, _ in sentences]
+            lower = text.lower()
+            if len(lower) == len(text):  # offsets still agree: the fast path
+                patterns = self.boilerplate
+            else:
+                lower = text
+                patterns = tuple(re.compile(p.pattern, re.IGNORECASE) for p in self.boilerplate)
+            for pattern in patterns:
+                marked.update(bisect_right(starts, m.start()) - 1
+                              for m in pattern.finditer(lower))
+            marked.discard(-1)
+        lines = _lines(text, sentences)
+        skip = set(marked)
+        for number, members in enumerate(lines):
+            bad = sum(1 for k in members if k in marked)
+            if bad and bad * 3 >= len(members):
+                skip.update(members)
+                if number and _is_heading(text, sentences, lines[number - 1]):
+                    skip.update(lines[number - 1])
+        if self.sections is not None:
+            inside = False
+            for members in lines:
+                if _is_heading(text, sentences, members):
+                    s, e = sentences[members[0]]
+                    inside = self.sections.fullmatch(text[s:e].rstrip(":").strip()) is not None
+                    if inside:
+                        skip.update(members)
+                elif inside:
+                    skip.update(members)
+        return skip
+
+
+def _phrase_sentences(parts: dict[int, list[tuple[int, int]]] | None, n_parts: int,
+                      sent_of: list[int]) -> list[int]:
+    """The sentences where every part of a phrase matched in order (gaps <= MAX_GAP)."""
+    if not parts or 0 not in parts:
+        return []
+    chains = parts[0]
+    for part in range(1, n_parts):
+        following = parts.get(part)
+        if not following:
+            return []
+        linked: list[tuple[int, int]] = []
+        for start, end in chains:
+            for i, j in following:
+                if i > end and i - end - 1 <= MAX_GAP and sent_of[i] == sent_of[end]:
+                    linked.append((start, j))
+                    break
+        chains = linked
+        if not chains:
+            return []
+    return sorted({sent_of[i] for i, _ in chains})
+
+
+def _lines(text: str, sentences: list[tuple[int, int]]) -> list[list[int]]:
+    """Sentence indexes grouped by line (a paragraph, table row, bullet or heading)."""
+    lines: list[list[int]] = []
+    previous_end = -1
+    for k, (start, end) in enumerate(sentences):
+        gap = text[previous_end:start] if previous_end >= 0 else "\n"
+        if "\n" in gap or "\f" in gap:
+            lines.append([k])
+        else:
+            lines[-1].append(k)
+        previous_end = end
+    return lines
+
+
+def _is_heading(text: str, sentences: list[tuple[int, int]], members: list[int]) -> bool:
+    """A short line of one sentence with no full stop: a heading."""
+    if len(members) != 1:
+        return False
+    s, e = sentences[members[0]]
+    return text[e - 1] not in ".!?" and len(_WORD.findall(text, s, e)) <= _HEADING_WORDS
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans, trimmed of spaces and bullet marks; empty ones dropped."""
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.group()[0] in ".!?":
+            before = text[max(begin, m.start() - 6):m.start()].rsplit(None, 1)
+            if before and before[-1].lower().lstrip("(") in _ABBREVIATIONS:
+                continue
+            end = m.end()
+        else:
+            end = m.start()
+        _add_span(text, begin, end, spans)
+        begin = m.end()
+    _add_span(text, begin, len(text), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    if start < end:
+        spans.append((start, end))
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def compile_suggester(framework: Framework | None = None,
+                      phrases: PhraseSet | str | Path | None = None) -> Suggester:
+    """Compile the phrases of ``framework`` (default: shipped) with a phrase file.
+
+    ``phrases`` is a :class:`PhraseSet`, a path to a phrase file, or None for the
+    shipped one.
+    """
+    framework = framework if framework is not None else load_framework()
+    phrase_set = phrases if isinstance(phrases, PhraseSet) else load_phrases(phrases)
+    compiled: list[tuple[Phrase, ...]] = []
+    for comp in framework:
+        strong = phrase_set.strong.get(comp.id, ())
+        weak = phrase_set.weak.get(comp.id, ())
+        dropped = {_key(p) for p in phrase_set.drop.get(comp.id, ())}
+        weak_keys = {_key(p) for p in weak}
+        chosen: dict[str, tuple[str, float]] = {}
+        for text in (comp.name, *comp.keywords, *strong):
+            if _key(text) not in dropped:
+                chosen.setdefault(_key(text), (text, STRONG_WEIGHT))
+        for text in weak:
+            chosen[_key(text)] = (text, WEAK_WEIGHT)
+        for key in weak_keys & dropped:
+            chosen.pop(key, None)
+        compiled.append(tuple(compile_phrase(text, weight, phrase_set.source, comp.id)
+                              for text, weight in chosen.values()))
+    return Suggester(framework, tuple(compiled),
+                     tuple(re.compile(p) for p in phrase_set.boilerplate),
+                     _union(phrase_set.sections))
+
+
+def _union(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def _key(phrase: str) -> str:
+    return " ".join(phrase.lower().split())
+
+
+_SUGGESTERS: dict[tuple[int, int], tuple[Framework, PhraseSet, Suggester]] = {}
+
+
+def suggester_for(framework: Framework | None = None,
+                  phrases: str | Path | None = None) -> Suggester:
+    """The compiled :class:`Suggester` for a framework object and phrase file (cached)."""
+    framework = framework if framework is not None else load_framework()
+    phrase_set = load_phrases(phrases)
+    key = (id(framework), id(phrase_set))
+    cached = _SUGGESTERS.get(key)
+    if cached is None or cached[0] is not framework or cached[1] is not phrase_set:
+        cached = (framework, phrase_set, compile_suggester(framework, phrase_set))
+        _SUGGESTERS[key] = cached
+    return cached[2]
+
+
+def suggest(document: Document | str, framework: Framework | None = None,
+            threshold: float = DEFAULT_THRESHOLD,
+            phrases: str | Path | None = None) -> list[Suggestion]:
+    """Competencies ``document`` (a :class:`Document` or plain text) appears to call for.
+
+    Only suggestions scoring at least ``threshold`` are returned, sorted by score
+    (highest first), then by competency ID. The compiled phrases are cached per
+    framework object and phrase file.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
+    return suggester_for(framework, phrases).suggest(document, threshold)
+
+
+@dataclass(frozen=True)
+class FileSuggestions:
+    """The suggestions for one file, as ``competency suggest`` reports them."""
+
+    file: str
+    """The path as given."""
+    suggestions: tuple[Suggestion, ...]
+    """Best first."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"file": ..., "suggestions": [...]}`` as in the ``--json`` contract."""
+        return {"file": self.file, "suggestions": [s.to_dict() for s in self.suggestions]}
+
+
+def suggest_file(path: str | Path, framework: Framework | None = None,
+                 threshold: float = DEFAULT_THRESHOLD,
+                 phrases: str | Path | None = None) -> FileSuggestions:
+    """Read one document and suggest competencies for it (raises DocumentError)."""
+    from competency.hr.documents import read_document
+
+    document = read_document(path)
+    return FileSuggestions(str(path), tuple(suggest(document, framework, threshold, phrases)))
+
+
+def render_suggestions(results: Iterable[FileSuggestions], framework: Framework,
+                       threshold: float = DEFAULT_THRESHOLD, snippets: int = 2,
+                       width: int = 76) -> str:
+    """A readable table per file: competency, score, name, then the first evidence snippets."""
+    lines: list[str] = []
+    for result in results:
+        lines.append(result.file)
+        if not result.suggestions:
+            lines.append(f"  (no competency scored {threshold:g} or more)")
+        for s in result.suggestions:
+            name = framework.get(s.competency).name if s.competency in framework else ""
+            lines.append(f"  {s.competency:<8} {s.score:.2f}  {name}")
+            for ev in s.evidence[:snippets]:
+                snippet = " ".join(ev.text.split())
+                if len(snippet) > width:
+                    snippet = snippet[:width - 1] + "…"
+                lines.append(f"{'':17}{ev.start:>6}: {snippet}")
+            if len(s.evidence) > snippets:
+                lines.append(f"{'':25}(+{len(s.evidence) - snippets} more)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Training: the catalogue of modules and the review log."""
