@@ -4,7 +4,7 @@
 #   . .ci/browser.sh     # Chromium and fonts from Debian packages, when missing
 #                        # (Playwright drives this Chromium: never `playwright install`);
 #                        # configurable-http-proxy, JupyterHub's proxy, from the npm
-#                        # registry into .cache/chp, once (tests/test_hub.py looks there)
+#                        # registry into .cache/chp, once (tests/delivery/test_hub.py looks there)
 #
 # It starts nothing and leaves no trap behind.
 

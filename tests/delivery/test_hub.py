@@ -164,7 +164,7 @@ def write_layout(root: Path) -> tuple[Path, Path, Path]:
 
 
 HUB_CONFIG = """\
-# The trust's configuration, adapted to one test machine (see tests/test_hub.py).
+# The trust's configuration, adapted to one test machine (see tests/delivery/test_hub.py).
 c = get_config()
 load_subconfig({deploy!r})
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from competency.coverage import dashboard
 from competency.course import lab
+from competency.coverage import dashboard
 from competency.coverage.dashboard import (
     ALL,
     SAMPLE_AS_OF,

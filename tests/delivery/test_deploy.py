@@ -1,6 +1,6 @@
 """deploy/: the YAML is lint-clean, and the Kubernetes path agrees with the tested hub.
 
-deploy/jupyterhub is what tests/test_hub.py runs end to end. deploy/kubernetes needs a
+deploy/jupyterhub is what tests/delivery/test_hub.py runs end to end. deploy/kubernetes needs a
 cluster, so these tests hold its settings to the tested ones: the course id, the two
 groups, the roles, the grader service (name, account, framing policy, landing page),
 the exchange path, nbgrader's global configuration, and PostgreSQL for the databases;
