@@ -256,45 +256,6 @@ def test_drop_and_weak_change_framework_keywords(trust: Framework) -> None:
     assert s.score == round(1 - math.exp(-WEAK_WEIGHT), 4)
 
 
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ([], "test-phrases.yaml: a phrase file must be a mapping"),
-        ({"colour": 1}, "test-phrases.yaml: unknown key (colour)"),
-        ({"boilerplate": ["(unclosed"]},
-         "test-phrases.yaml: bad boilerplate pattern: missing ), unterminated subpattern at "
-         "position 0 ((unclosed)"),
-        ({"competencies": {"W-1": {"strong": "widget"}}},
-         "test-phrases.yaml: W-1.strong must be a list of strings"),
-        ({"competencies": {"W-1": {"often": ["x"]}}},
-         "test-phrases.yaml: unknown key in competency W-1 (often)"),
-        ({"competencies": {"W-1": {"strong": ["a ... "]}}},
-         "test-phrases.yaml: competency W-1: empty part in phrase (a ...)"),
-        ({"competencies": {"W-1": {"strong": ["(--)"]}}},
-         "test-phrases.yaml: competency W-1: phrase has no words ((--))"),
-    ],
-)
-def test_bad_phrase_data(data: object, message: str) -> None:
-    with pytest.raises(PhrasesError) as info:
-        parse_phrases(data, source="test-phrases.yaml")
-    assert str(info.value) == message
-
-
-def test_phrase_files(tmp_path: Path) -> None:
-    with pytest.raises(PhrasesError) as info:
-        load_phrases(tmp_path / "none.yaml")
-    assert str(info.value) == f"{tmp_path / 'none.yaml'}: file not found"
-    broken = tmp_path / "broken.yaml"
-    broken.write_text("competencies: [\n", encoding="utf-8")
-    with pytest.raises(PhrasesError) as info:
-        load_phrases(broken)
-    assert str(info.value) == f"{broken}, line 2: invalid YAML"
-    shipped = load_phrases()
-    assert shipped.boilerplate
-    assert shipped.sections
-    assert isinstance(shipped, PhraseSet)
-
-
 def test_shipped_phrases_name_only_framework_competencies(framework: Framework) -> None:
     shipped = load_phrases()
     assert set(shipped.strong) <= set(framework.ids)

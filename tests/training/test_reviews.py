@@ -22,11 +22,10 @@ from competency.training.reviews import (
     load_catalogue,
     load_review_csv,
     make_review,
-    parse_pairs,
     render_status,
     review_status,
 )
-from conftest import COURSE, REPO, CliResult, make_cell
+from conftest import COURSE, REPO, CliResult
 
 Cli = Callable[..., CliResult]
 SAMPLE = REPO / "src" / "competency" / "data" / "sample-org"
@@ -57,60 +56,6 @@ def review(course_id: str, on: str, verdict: str = "meets", *confirmed: tuple[st
     ("2025-01-31", 1, "2025-02-28"), ("2025-12-15", 3, "2026-03-15")])
 def test_add_months(day: str, months: int, expected: str) -> None:
     assert add_months(dt.date.fromisoformat(day), months).isoformat() == expected
-
-
-@pytest.mark.parametrize(("comps", "levels", "expected"), [
-    ("LAW-1;CUL-1", "2", (("LAW-1", 2), ("CUL-1", 2))),
-    ("LAW-1; CUL-1", "2;1", (("LAW-1", 2), ("CUL-1", 1))),
-    ("", "", ()),
-])
-def test_parse_pairs(framework: Framework, comps: str, levels: str,
-                     expected: tuple[tuple[str, int], ...]) -> None:
-    assert parse_pairs(comps, levels, framework) == expected
-
-
-@pytest.mark.parametrize(("comps", "levels", "message"), [
-    ("LAW-9", "1", "unknown competency (LAW-9)"),
-    ("LAW-1", "5", "unknown level (5)"),
-    ("LAW-1;CUL-1;EIA-1", "1;2", "give one level, or one per competency (LAW-1;CUL-1;EIA-1 / "
-                                 "1;2)"),
-    ("LAW-1", "", "give one level, or one per competency (LAW-1 / )"),
-])
-def test_parse_pairs_problems(framework: Framework, comps: str, levels: str,
-                              message: str) -> None:
-    with pytest.raises(ValueError, match=r"^" + message.replace("(", r"\(").replace(")", r"\)")
-                       + "$"):
-        parse_pairs(comps, levels, framework)
-
-
-def test_catalogue_joins_course_modules_and_external_courses(
-        framework: Framework, write_course: Callable[[dict[str, list[Any]]], Path],
-        tmp_path: Path) -> None:
-    course = write_course({"01-law": [
-        make_cell("# Module 1: The law\n\nText.", kind="markdown"),
-        make_cell("assert True", grade=True, points=2, tags=["competency:LAW-1", "level:2"]),
-        make_cell("assert True", grade=True, points=1, tags=["competency:LAW-2"])]})
-    path = write(tmp_path / "catalogue.csv", CATALOGUE_HEADER
-                 + "ext-1,Interpreters,Languages Service,CUL-2;DATA-1,2;1,face to face\n")
-    catalogue = load_catalogue(path, framework, course)
-    assert catalogue.courses == (
-        Training("01-law", "Module 1: The law", "Cultural Capability Toolkit course",
-                 (("LAW-1", 2), ("LAW-2", 1)), "module", "Jupyter notebook (nbgrader)"),
-        Training("ext-1", "Interpreters", "Languages Service", (("CUL-2", 2), ("DATA-1", 1)),
-                 "external", "face to face"))
-
-
-@pytest.mark.parametrize(("rows", "message"), [
-    ("a,A,p,LAW-1,1,\na,B,p,LAW-1,1,\n", r"row 3: duplicate course_id \(first in row 2\) \(a\)"),
-    ("a,A,p,LAW-7,1,\n", r"row 2: unknown competency \(LAW-7\)"),
-    ("a,A,p,LAW-1;CUL-1,1;2;3,\n", r"row 2: give one level, or one per competency"),
-    (",A,p,LAW-1,1,\n", r"row 2: empty course_id"),
-])
-def test_catalogue_problems(framework: Framework, tmp_path: Path, rows: str,
-                            message: str) -> None:
-    path = write(tmp_path / "catalogue.csv", CATALOGUE_HEADER + rows)
-    with pytest.raises(TableError, match=r"catalogue\.csv, " + message):
-        load_catalogue(path, framework)
 
 
 def test_status_states_and_coverage(framework: Framework) -> None:

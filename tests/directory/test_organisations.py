@@ -19,9 +19,7 @@ from competency.directory.organisations import (
     history,
     import_directory,
     language_support,
-    load_languages,
     load_local_languages,
-    load_skills,
     organisations,
     parse_organisation,
     read_directory,
@@ -61,101 +59,6 @@ def org(**changes: object) -> Organisation:
 
 def names(found: list[Organisation]) -> list[str]:
     return [o.name for o in found]
-
-
-# --------------------------------------------------------------------------- languages
-
-BRIEF_CODES = ["pl", "lt", "ro", "pt", "lv", "bg", "ru", "uk", "ar", "ku", "fa", "ps", "prs",
-               "ur", "pa", "bn", "syl", "gu", "hi", "ta", "so", "ti", "am", "zh", "yue", "cmn",
-               "tl", "fil", "rom", "bfi", "tr", "sq", "es", "fr", "it", "cs", "sk", "hu", "ne",
-               "ml", "sn", "yo", "ig", "tw", "sw", "cy", "ga", "gd"]
-
-
-def test_the_language_table_covers_the_languages_of_england() -> None:
-    table = load_languages()
-    assert len(table) >= 120
-    codes = {lang.code for lang in table}
-    assert set(BRIEF_CODES) <= codes
-    for lang in table:  # ISO 639-1 where there is one, else ISO 639-3
-        assert len(lang.code) == 2 or lang.code == lang.iso639_3, lang
-        assert len(lang.iso639_3) == 3
-
-
-@pytest.mark.parametrize(("text", "code"), [
-    ("pl", "pl"), ("POL", "pl"), ("Polish", "pl"), ("farsi", "fa"), ("Persian", "fa"),
-    ("Punjabi", "pa"), ("Dari", "prs"), ("Sylheti", "syl"), ("Kurmanji", "kmr"),
-    ("British Sign Language", "bfi"), ("bsl", "bfi"), ("Cantonese", "yue"),
-    ("Mandarin", "cmn"), ("Tagalog", "tl"), ("Filipino", "fil"), ("Scottish Gaelic", "gd"),
-])
-def test_languages_are_found_by_code_or_english_name(text: str, code: str) -> None:
-    found = load_languages().find(text)
-    assert found is not None
-    assert found.code == code
-
-
-def test_a_name_is_not_a_code() -> None:
-    table = load_languages()
-    assert table.by_code("Polish") is None
-    assert table.find("Klingon") is None
-
-
-def test_a_language_table_with_a_repeated_name_is_refused(tmp_path: Path) -> None:
-    path = write(tmp_path / "languages.csv", "code,iso639_3,name,other_names\n"
-                 "fa,fas,Persian,Farsi\nprs,prs,Dari,farsi\n")
-    with pytest.raises(DirectoryError, match=r"^.*languages\.csv, row 3: duplicate code or "
-                       r"name, first on row 2 \(farsi\)$"):
-        load_languages(path)
-
-
-@pytest.mark.parametrize("codes", ["PL,pol", "pl,po", "prs,fas"])
-def test_codes_are_checked(tmp_path: Path, codes: str) -> None:
-    path = write(tmp_path / "languages.csv", f"code,iso639_3,name\n{codes},Polish\n")
-    with pytest.raises(DirectoryError, match=r", row 2: bad code; use ISO 639-1 where there "
-                       rf"is one, else ISO 639-3, in lower case \({codes.replace(',', '/')}\)$"):
-        load_languages(path)
-
-
-# --------------------------------------------------------------------------- skills
-
-def test_the_shipped_vocabulary_has_the_workshop_skills_with_descriptions() -> None:
-    vocab = load_skills()
-    for skill_id in ("interpreting-support", "outreach", "advocacy", "training-delivery",
-                     "peer-support", "research-consultation", "youth-work", "faith-liaison",
-                     "hate-crime-reporting"):
-        assert skill_id in vocab
-        assert vocab.get(skill_id).description
-    assert vocab.resolve("Hate crime reporting centre") == "hate-crime-reporting"
-    assert vocab.resolve("ADVOCACY") == "advocacy"
-    assert vocab.resolve("juggling") is None
-
-
-def test_a_trust_extends_the_vocabulary(tmp_path: Path) -> None:
-    extra = write(tmp_path / "ours.yaml", "skills:\n  food-bank:\n    name: Food bank\n"
-                  "    description: Emergency food parcels.\n")
-    vocab = load_skills(extra)
-    assert vocab.resolve("food bank") == "food-bank"
-    assert vocab.get("food-bank").source == str(extra)
-    assert len(vocab) == len(load_skills()) + 1
-
-
-@pytest.mark.parametrize(("text", "message"), [
-    ("skills:\n  outreach:\n    name: Street work\n    description: Walks.\n",
-     r"ours\.yaml, line 2: skill already in directory-skills\.yaml \(outreach\)$"),
-    ("skills:\n  street-work:\n    name: Advocacy\n    description: Walks.\n",
-     r"ours\.yaml, line 2: skill already in directory-skills\.yaml \(street-work\)$"),
-    ("skills:\n  Street Work:\n    name: Street work\n    description: Walks.\n",
-     r"ours\.yaml, line 2: bad skill ID; use lower-case letters, digits and hyphens "
-     r"\(Street Work\)$"),
-    ("skills:\n  street-work:\n    name: Street work\n",
-     r"ours\.yaml, line 2: a skill needs a name and a description, and nothing else "
-     r"\(street-work\)$"),
-    ("- food-bank\n", r"ours\.yaml, line 1: expected one mapping, skills:, of skill IDs$"),
-    ("skills: [a\n", r"ours\.yaml, line 2: invalid YAML: "),
-])
-def test_a_broken_extension_names_the_line(tmp_path: Path, text: str, message: str) -> None:
-    extra = write(tmp_path / "ours.yaml", text)
-    with pytest.raises(DirectoryError, match=message):
-        load_skills(extra)
 
 
 # --------------------------------------------------------------------------- entries

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import nbformat
+
+from competency.grading.autograde import LANGUAGE_INFO, apply_outputs, code_cells
+from conftest import make_cell
+
+
+def notebook() -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(cells=[
+        make_cell("# Title", kind="markdown"), make_cell("x = 1"), make_cell("   \n"),
+        make_cell("import time", tags=["skip-execution"]), make_cell("print(x)"),
+        make_cell("x / 0")])
+
+
+def test_code_cells_are_what_nbclient_would_run() -> None:
+    assert code_cells(notebook()) == [(1, "x = 1"), (4, "print(x)"), (5, "x / 0")]
+
+
+def test_apply_outputs_keeps_valid_outputs_and_marks_cells_that_did_not_run() -> None:
+    nb = notebook()
+    result = {"cells": {
+        "1": {"count": 1, "outputs": [{"output_type": "stream", "name": "stdout", "text": "ok"},
+                                      {"output_type": "bogus"}]},
+        "4": {"count": 2, "outputs": [{"output_type": "execute_result", "data":
+                                       {"text/plain": ["1", "2"]}, "execution_count": 2}]}},
+        "stopped_in": 5, "interrupted": [5], "reason": "cell timeout"}
+    apply_outputs(nb, result, [1, 4, 5], error="")
+    assert nb.cells[1].execution_count == 1
+    assert [o["text"] for o in nb.cells[1].outputs] == ["ok"]
+    assert nb.cells[4].outputs[0]["data"] == {"text/plain": "12"}
+    stopped = nb.cells[5].outputs
+    assert [o["ename"] for o in stopped] == ["CellTimeoutError", "GradingStopped"]
+    assert stopped[1]["evalue"] == "cell timeout"
+    assert nb.cells[5].execution_count is None
+    assert nb.metadata["language_info"] == LANGUAGE_INFO
+    nbformat.validate(nb)
+
+
+def test_cells_after_a_crash_say_they_did_not_run() -> None:
+    nb = notebook()
+    apply_outputs(nb, None, [1, 4], error="the sandbox was killed")
+    for index in (1, 4):
+        [output] = nb.cells[index].outputs
+        assert output["evalue"] == "this cell did not run (the sandbox was killed)"

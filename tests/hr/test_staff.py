@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from competency.errors import TableError
+from competency.hr.staff import NHS_ETHNIC_CATEGORIES, load_staff
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "staff.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_staff_keeps_every_column_as_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "staff_id,role,team,ethnic_category,username\n"
+                           "007,Nurse,North,99,ana\n8,Manager,South,,\n")
+    staff = load_staff(path)
+    assert len(staff) == 2
+    assert staff.path == path
+    assert staff.table.column("staff_id").to_pylist() == ["007", "8"]
+    assert staff.table.column("ethnic_category").to_pylist() == ["99", ""]
+    assert len(NHS_ETHNIC_CATEGORIES) == 18
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("staff_id,role,team\n1,a,b\n,c,d\n", "row 3: empty staff_id (empty)"),
+    ("staff_id,role,team\n1,a,b\n2,a,b\n1,c,d\n", "row 4: duplicate staff_id (first on row 2) (1)"),
+    ("staff_id,role,team,ethnic_category\n1,a,b,A\n2,a,b,W\n",
+     "row 3: unknown ethnic_category; use the NHS codes A-S, Z or 99 (W)"),
+    ("staff_id,role\n1,a\n", "row 1: missing column (team)"),
+])
+def test_staff_errors_name_the_row_and_value(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(TableError) as info:
+        load_staff(path)
+    assert str(info.value) == f"{path}, {message}"
+
+
+def test_the_earliest_bad_row_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "staff_id,role,team,ethnic_category\n1,a,b,X\n,a,b,A\n")
+    with pytest.raises(TableError, match=r"row 2: unknown ethnic_category.*\(X\)"):
+        load_staff(path)
