@@ -12,10 +12,12 @@ from competency.config import (
     CONFIG_NAME,
     SETTINGS,
     Config,
+    DataFiles,
     find_config,
     load_config,
     parse_config,
     render_config,
+    value_of,
 )
 from competency.errors import ConfigError
 from conftest import REPO, CliResult
@@ -38,7 +40,8 @@ def test_paths_are_relative_to_the_file(tmp_path: Path) -> None:
     org = (tmp_path / "org").resolve()
     assert config == Config(path=path, framework=org / "fw" / "framework.yaml",
                             course=tmp_path.resolve() / "course", pass_mark=0.75,
-                            roles=org / "roles.csv", staff=org / "hr" / "staff.xlsx")
+                            data=DataFiles(roles=org / "roles.csv",
+                                           staff=org / "hr" / "staff.xlsx"))
     assert config.store_url == f"sqlite:///{org / 'competency.db'}"
     assert config.gradebook_url() == f"sqlite:///{tmp_path.resolve() / 'course' / 'gradebook.db'}"
 
@@ -58,18 +61,18 @@ def test_store_urls(tmp_path: Path, value: str, expected: str) -> None:
 def test_inline_and_dotted_tables(tmp_path: Path) -> None:
     a = parse_config('data = { roles = "r.csv" }\n', tmp_path / CONFIG_NAME)
     b = parse_config('data.roles = "r.csv"\n', tmp_path / CONFIG_NAME)
-    assert a.roles == b.roles == (tmp_path / "r.csv").resolve()
+    assert a.data.roles == b.data.roles == (tmp_path / "r.csv").resolve()
 
 
 @pytest.mark.parametrize(("text", "message"), [
     ('course = "c"\nstor = "x"\n', "line 2: unknown setting; see competency config show (stor)"),
     ('course = "c"\n\n[data]\nroles = "r.csv"\nrole = "r.csv"\n',
      "line 5: unknown setting; see competency config show (data.role)"),
-    ("[data]\nroles = 3\n", "line 2: data.roles must be a non-empty string (3)"),
-    ('course = ""\n', "line 1: course must be a non-empty string ()"),
-    ("pass_mark = 80\n", "line 1: pass_mark must be a number above 0 and at most 1 (80)"),
-    ('pass_mark = "0.8"\n', "line 1: pass_mark must be a number above 0 and at most 1 (0.8)"),
-    ("pass_mark = true\n", "line 1: pass_mark must be a number above 0 and at most 1 (True)"),
+    ("[data]\nroles = 3\n", "line 2: data.roles: must be a non-empty string (3)"),
+    ('course = ""\n', "line 1: course: must be a non-empty string ()"),
+    ("pass_mark = 80\n", "line 1: pass_mark: must be a number above 0 and at most 1 (80)"),
+    ('pass_mark = "0.8"\n', "line 1: pass_mark: must be a number above 0 and at most 1 (0.8)"),
+    ("pass_mark = true\n", "line 1: pass_mark: must be a number above 0 and at most 1 (True)"),
     ('course = "c"\nstore = sqlite\n', "line 2: invalid TOML: Invalid value"),
     ('course = "c"\ncourse = "d"\n', "line 2: invalid TOML: Cannot overwrite a value"),
     ("[other]\nx = 1\n", "line 1: unknown setting; see competency config show (other)"),
@@ -101,19 +104,19 @@ def test_find_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_setting_has_help_and_a_field() -> None:
-    fields = set(Config.__dataclass_fields__)
     for setting in SETTINGS:
         assert setting.help.endswith(".")
-        assert setting.key.rsplit(".", 1)[-1] in fields
+        assert value_of(Config(), setting.key) == setting.default or setting.key in (
+            "store", "gradebook")
 
 
 def test_the_sample_configuration_is_valid() -> None:
     config = load_config(SAMPLE / CONFIG_NAME)
-    assert config.catalogue == (SAMPLE / "catalogue.csv").resolve()
-    assert config.reviews == (SAMPLE / "reviews.csv").resolve()
-    assert config.roles == (SAMPLE / "roles.csv").resolve()
-    assert config.staff == (SAMPLE / "staff.csv").resolve()
-    assert config.evidence == (SAMPLE / "evidence.csv").resolve()
+    assert config.data.catalogue == (SAMPLE / "catalogue.csv").resolve()
+    assert config.data.reviews == (SAMPLE / "reviews.csv").resolve()
+    assert config.data.roles == (SAMPLE / "roles.csv").resolve()
+    assert config.data.staff == (SAMPLE / "staff.csv").resolve()
+    assert config.data.evidence == (SAMPLE / "evidence.csv").resolve()
     assert config.pass_mark == 0.8
     assert config.store_url == f"sqlite:///{(SAMPLE / 'competency.db').resolve()}"
 
@@ -174,7 +177,7 @@ def test_a_broken_config_stops_the_command(cli: Cli, tmp_path: Path) -> None:
     config = write(tmp_path / CONFIG_NAME, "[data]\nroles = 1\n")
     result = cli("coverage", "--config", config, "--out", tmp_path / "c.csv")
     assert (result.code, result.err) == (
-        2, f"{config}, line 2: data.roles must be a non-empty string (1)\n")
+        2, f"{config}, line 2: data.roles: must be a non-empty string (1)\n")
 
 
 def test_sample_org_copy_runs_coverage(cli: Cli, tmp_path: Path) -> None:
@@ -187,3 +190,59 @@ def test_sample_org_copy_runs_coverage(cli: Cli, tmp_path: Path) -> None:
     assert result.code == 0, result.err
     assert "s1,LAW-1,1,essential,1,2025-01-10,2028-01-10,met" in \
         (tmp_path / "c.csv").read_text("utf-8").splitlines()
+
+
+def test_sections_are_typed_and_take_their_defaults_from_the_api(tmp_path: Path) -> None:
+    from competency.course.lab import DEFAULT_PORT
+    from competency.coverage.statuses import DEFAULT_REFRESHER_YEARS
+    from competency.grading.sandbox import Limits
+
+    assert Config().coverage.refresher_years == DEFAULT_REFRESHER_YEARS
+    assert Config().lab.port == DEFAULT_PORT
+    assert Config().grading.memory_bytes == Limits().memory_bytes
+    config = parse_config('[coverage]\nrefresher_years = 2\n\n[grading]\njobs = 3\n'
+                          'memory_gb = 1.5\n\n[report]\nsuppress = false\n',
+                          tmp_path / CONFIG_NAME)
+    assert config.coverage.refresher_years == 2
+    assert (config.grading.jobs, config.grading.memory_gb) == (3, 1.5)
+    assert config.report.suppress is False
+    assert config.report.threshold == Config().report.threshold
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[grading]\njobs = 0\n", "line 2: grading.jobs: must be a whole number, at least 1 (0)"),
+    ("[grading]\n\nmemory_gb = -1\n",
+     "line 3: grading.memory_gb: must be a number above 0 (-1)"),
+    ("[coverage]\nrefresher_years = 1.5\n",
+     "line 2: coverage.refresher_years: must be a whole number, at least 1 (1.5)"),
+    ("lab.port = 70000\n", "line 1: lab.port: must be a port number, 1 to 65535 (70000)"),
+    ('[report]\nsuppress = "yes"\n', "line 2: report.suppress: must be true or false (yes)"),
+])
+def test_bad_values_in_sections(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path / CONFIG_NAME, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{path}, {message}"
+
+
+def test_with_values_checks_like_the_file() -> None:
+    from competency.config import SettingError, with_values
+
+    grading = with_values(Config().grading, jobs=2, memory_gb=None)
+    assert (grading.jobs, grading.memory_gb) == (2, Config().grading.memory_gb)
+    assert with_values(Config(), pass_mark=1).pass_mark == 1.0
+    with pytest.raises(SettingError, match=r"^grading\.memory_gb: must be a number above 0 \(0\)$"):
+        with_values(Config().grading, memory_gb=0)
+    with pytest.raises(SettingError, match=r"^pass_mark: .* \(2\)$"):
+        with_values(Config(), pass_mark=2)
+
+
+def test_config_show_lists_every_setting_with_its_help(cli: Cli, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    lines = cli("config", "show").out.splitlines()
+    for setting in SETTINGS:
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"{setting.key} = "))
+        assert lines[at + 1] == f"    {setting.help}"
+    assert "grading.memory_gb = 2.0" in lines
+    assert "report.suppress = true" in lines

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from competency.errors import TableError
-from competency.tables import FIRST_DATA_ROW, read_table, write_table
+from competency.tables import FIRST_DATA_ROW, read_rows, read_table, write_table
 
 
 def test_read_table_gives_stripped_text_indexed_by_file_row(tmp_path: Path) -> None:
@@ -64,3 +64,30 @@ def test_write_table_refuses_other_formats(tmp_path: Path) -> None:
     with pytest.raises(TableError, match=r"out\.json: unsupported table format.*\(\.json\)"):
         write_table(pd.DataFrame({"a": ["1"]}), tmp_path / "out.json")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("text", [
+    "a,b,c\n1,2\n3,4,5\n",                      # a short row is padded with ""
+    "a,b,c\n\n1,2,3\n,,\n4,5,6\n",              # blank lines skipped, empty rows dropped
+    "a,a,b\n1,2,3\n",                           # repeated columns: a, a.1
+    "\n\na,b\n1,2\n",                           # blank lines before the header
+    " a , b \n x ,y\n",                         # names and values stripped
+    '\ufeffa,b\n"x, y",2\n',                    # BOM and quoted commas
+    "a,b,c\n1,2,3\n4,5,6,7\n",                  # too many fields
+    'a,b\n"x\ny",2\n3,4,5\n',                   # too many fields after a quoted newline
+    "b,c\n1,2\n",                               # missing column
+])
+def test_read_rows_matches_read_table(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+
+    def read(reader: object) -> object:
+        try:
+            table = reader(path, ["a"])  # type: ignore[operator]
+        except TableError as exc:
+            return str(exc)
+        rows = table.rows if hasattr(table, "rows") else list(table.index)
+        columns = table.columns if isinstance(table.columns, dict) else list(table.columns)
+        return list(rows), {str(c): list(table[c]) for c in columns}
+
+    assert read(read_rows) == read(read_table)

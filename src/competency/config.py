@@ -1,7 +1,8 @@
 """The organisation's configuration: ``competency.toml``.
 
-One file names the framework, the course directory, the evidence store and
-the organisation's data files, so commands need no flags::
+One file names the framework, the course directory, the evidence store, the
+organisation's data files and the settings of each command, so commands need
+no flags::
 
     framework = "framework.yaml"        # optional: the shipped framework otherwise
     course = "../course"
@@ -16,68 +17,176 @@ the organisation's data files, so commands need no flags::
     catalogue = "catalogue.csv"
     reviews = "reviews.csv"
 
+    [coverage]
+    refresher_years = 3
+
+    [grading]
+    jobs = 4
+    memory_gb = 2
+
 Paths (and the file of a ``sqlite:///relative.db`` URL) are relative to the
 config file. Commands read ``--config FILE`` or, failing that, a
 ``competency.toml`` in the working directory; explicit flags always win.
-The schema is :data:`SETTINGS`: each setting has a type and a help text, and
-the file is checked against it on load (unknown keys and bad types raise
-:class:`~competency.errors.ConfigError` as ``FILE, line N: problem``).
+
+The schema is declared once, as the fields of :class:`Config` and of its
+sections (:class:`DataFiles`, :class:`CoverageSettings`, ...): each field is a
+:func:`setting` with its type, its default (the constant of the API that owns
+it), a help text and a kind that says how a value is checked. :data:`SETTINGS`
+lists them for ``competency config show``. A bad value in the file raises
+:class:`~competency.errors.ConfigError` as ``FILE, line N: setting: problem
+(value)``; a bad value given to :func:`with_values` (a command's flags) raises
+:class:`SettingError` as ``setting: problem (value)``.
+
+This module is the composition root of the settings: it sits above the areas
+whose defaults it reads, and the areas never import it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from competency.errors import ConfigError, UsageError
+from competency.course.lab import DEFAULT_PORT as LAB_PORT
+from competency.coverage.dashboard import DEFAULT_PORT as DASHBOARD_PORT
+from competency.coverage.disclosure import DEFAULT_ROUNDING, DEFAULT_THRESHOLD, DisclosureRule
+from competency.coverage.statuses import DEFAULT_EXPIRING_DAYS, DEFAULT_REFRESHER_YEARS
+from competency.errors import CompetencyError, ConfigError
+from competency.evidence.records import DEFAULT_PASS_MARK
+from competency.grading.sandbox import Limits
 
 CONFIG_NAME = "competency.toml"
 DEFAULT_STORE_NAME = "competency.db"
-DEFAULT_PASS_MARK = 0.8
+GB = 1024**3
+"""Bytes in a gigabyte, as ``grading.memory_gb`` counts them."""
 
-Kind = Literal["path", "url", "share"]
+Kind = Literal["path", "url", "share", "count", "whole", "positive", "port", "flag"]
+_PROBLEMS: dict[str, str] = {
+    "path": "must be a non-empty string",
+    "url": "must be a non-empty string",
+    "share": "must be a number above 0 and at most 1",
+    "count": "must be a whole number, at least 1",
+    "whole": "must be a whole number, 0 or more",
+    "positive": "must be a number above 0",
+    "port": "must be a port number, 1 to 65535",
+    "flag": "must be true or false",
+}
+
+
+class SettingError(CompetencyError):
+    """A setting's value is invalid: ``setting: problem (value)``."""
+
+    def __init__(self, key: str, problem: str, value: object) -> None:
+        self.key = key
+        self.problem = problem
+        self.value = value
+        super().__init__(f"{key}: {problem} ({value})")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.key, self.problem, self.value))
+
+
+def setting(default: Any, help: str, kind: Kind) -> Any:
+    """Declare one setting: a dataclass field with its default, help text and kind."""
+    return field(default=default, metadata={"help": help, "kind": kind})
+
+
+def section(cls: type[Any]) -> Any:
+    """Declare a ``[section]`` of settings, whose fields are :func:`setting` s."""
+    return field(default_factory=cls, metadata={"section": cls})
 
 
 @dataclass(frozen=True)
-class Setting:
-    """One key of ``competency.toml``."""
+class DataFiles:
+    """``[data]``: the organisation's tables (absolute paths once loaded)."""
 
-    key: str
-    """Dotted key, e.g. ``data.roles``."""
-    kind: Kind
-    """``path`` (relative to the file), ``url`` (a database URL) or ``share`` (0 to 1)."""
-    help: str
-    """What it is for, shown by ``competency config show``."""
+    roles: Path | None = setting(
+        None, "Roles table: role,competency,level,priority,assessed_by.", "path")
+    """Roles table."""
+    staff: Path | None = setting(
+        None, "Staff table: staff_id,role,team (+ username, ...).", "path")
+    """Staff table."""
+    evidence: Path | None = setting(
+        None, "Evidence table: staff_id,competency,level,achieved_on,source.", "path")
+    """Evidence table."""
+    catalogue: Path | None = setting(
+        None, "Catalogue of external training: course_id,title,provider,competencies,levels.",
+        "path")
+    """External training catalogue."""
+    reviews: Path | None = setting(
+        None, "Training review log (CSV); when unset, reviews are kept in the store.", "path")
+    """Training review log (CSV); None keeps reviews in the store."""
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("framework", "path",
-            "Competency framework YAML (default: the shipped framework)."),
-    Setting("course", "path",
-            "nbgrader course directory: source/<module>/ notebooks and gradebook.db."),
-    Setting("store", "url",
-            "Evidence store: an SQLAlchemy URL such as sqlite:///competency.db or "
-            "postgresql+psycopg://user@host/db, or a path to an SQLite file "
-            "(default: competency.db beside this file)."),
-    Setting("gradebook", "url",
-            "nbgrader gradebook URL (default: sqlite:///COURSE/gradebook.db)."),
-    Setting("pass_mark", "share",
-            "Share of a module's points on a competency's cells a learner needs to hold it "
-            "(default 0.8)."),
-    Setting("data.roles", "path", "Roles table: role,competency,level,priority,assessed_by."),
-    Setting("data.staff", "path", "Staff table: staff_id,role,team (+ username, ...)."),
-    Setting("data.evidence", "path",
-            "Evidence table: staff_id,competency,level,achieved_on,source."),
-    Setting("data.catalogue", "path",
-            "Catalogue of external training: course_id,title,provider,competencies,levels."),
-    Setting("data.reviews", "path",
-            "Training review log (CSV); when unset, reviews are kept in the store."),
-)
-_BY_KEY = {s.key: s for s in SETTINGS}
-_SECTIONS = {s.key.split(".")[0] for s in SETTINGS if "." in s.key}
+@dataclass(frozen=True)
+class CoverageSettings:
+    """``[coverage]``: how ``coverage`` and ``report`` judge evidence."""
+
+    refresher_years: int = setting(
+        DEFAULT_REFRESHER_YEARS, "Evidence lasts this many years.", "count")
+    """Years a piece of evidence stays in date."""
+    expiring_days: int = setting(
+        DEFAULT_EXPIRING_DAYS, "Evidence running out within this many days is 'expiring'.",
+        "whole")
+    """Window, in days, for the ``expiring`` status."""
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """``[report]``: small-number suppression in aggregated reports."""
+
+    suppress: bool = setting(
+        DisclosureRule.enabled, "Suppress small numbers and round counts.", "flag")
+    """Apply the disclosure rule."""
+    threshold: int = setting(
+        DEFAULT_THRESHOLD, "Counts from 1 to this are shown as *.", "whole")
+    """Largest count suppressed."""
+    round_to: int = setting(
+        DEFAULT_ROUNDING, "Round other counts to a multiple of this.", "count")
+    """Rounding base for the other counts."""
+
+
+@dataclass(frozen=True)
+class GradingSettings:
+    """``[grading]``: how ``competency grade`` runs notebooks."""
+
+    jobs: int | None = setting(
+        None, "Notebooks graded at once (default: the number of CPUs).", "count")
+    """Workers; None for one per CPU."""
+    cell_timeout: float | None = setting(
+        None, "Seconds per cell (default: the course's Execute.timeout).", "positive")
+    """Seconds per cell; None for the course's ``Execute.timeout``."""
+    notebook_timeout: float = setting(
+        Limits.notebook_timeout, "Seconds per notebook.", "positive")
+    """Seconds per notebook."""
+    memory_gb: float = setting(
+        Limits.memory_bytes / GB, "Memory per notebook process, in GB.", "positive")
+    """Address space per notebook process, in GB."""
+
+    @property
+    def memory_bytes(self) -> int:
+        """:attr:`memory_gb` in bytes."""
+        return int(self.memory_gb * GB)
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    """``[lab]``: ``competency lab``."""
+
+    port: int = setting(LAB_PORT, "JupyterLab's port (the next free one if taken).", "port")
+    """First port tried."""
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    """``[dashboard]``: ``competency dashboard``."""
+
+    port: int = setting(DASHBOARD_PORT, "The dashboard's port (the next free one if taken).",
+                        "port")
+    """First port tried."""
 
 
 @dataclass(frozen=True)
@@ -86,26 +195,36 @@ class Config:
 
     path: Path | None = None
     """The file read; None when no config file was found (built-in defaults)."""
-    framework: Path | None = None
+    framework: Path | None = setting(
+        None, "Competency framework YAML (default: the shipped framework).", "path")
     """Framework YAML; None for the shipped framework."""
-    course: Path | None = None
+    course: Path | None = setting(
+        None, "nbgrader course directory: source/<module>/ notebooks and gradebook.db.", "path")
     """nbgrader course directory."""
-    store: str | None = None
+    store: str | None = setting(
+        None, "Evidence store: an SQLAlchemy URL such as sqlite:///competency.db or "
+        "postgresql+psycopg://user@host/db, or a path to an SQLite file "
+        "(default: competency.db beside this file).", "url")
     """Evidence store URL; None means ``competency.db`` in the working directory."""
-    gradebook: str | None = None
+    gradebook: str | None = setting(
+        None, "nbgrader gradebook URL (default: sqlite:///COURSE/gradebook.db).", "url")
     """nbgrader gradebook URL; None means the course's ``gradebook.db``."""
-    pass_mark: float = DEFAULT_PASS_MARK
+    pass_mark: float = setting(
+        DEFAULT_PASS_MARK, "Share of a module's points on a competency's cells a learner "
+        f"needs to hold it (default {DEFAULT_PASS_MARK:g}).", "share")
     """Share of a competency's points in a module needed to hold it."""
-    roles: Path | None = None
-    """Roles table."""
-    staff: Path | None = None
-    """Staff table."""
-    evidence: Path | None = None
-    """Evidence table."""
-    catalogue: Path | None = None
-    """External training catalogue."""
-    reviews: Path | None = None
-    """Training review log (CSV); None keeps reviews in the store."""
+    data: DataFiles = section(DataFiles)
+    """``[data]``: the organisation's tables."""
+    coverage: CoverageSettings = section(CoverageSettings)
+    """``[coverage]``."""
+    report: ReportSettings = section(ReportSettings)
+    """``[report]``."""
+    grading: GradingSettings = section(GradingSettings)
+    """``[grading]``."""
+    lab: LabSettings = section(LabSettings)
+    """``[lab]``."""
+    dashboard: DashboardSettings = section(DashboardSettings)
+    """``[dashboard]``."""
 
     @property
     def store_url(self) -> str:
@@ -121,26 +240,71 @@ class Config:
             return self.gradebook
         return sqlite_url((course or self.course or Path("course")) / "gradebook.db")
 
-    def pick(self, value: Path | None, name: str, flag: str) -> Path:
-        """The flag's value when given, else the setting ``name`` (which must be set)."""
-        return value if value is not None else self.require(name, flag)
 
-    def option(self, value: Path | None, name: str) -> Path | None:
-        """The flag's value when given, else the setting ``name`` (None when unset)."""
-        if value is not None:
-            return value
-        setting: Path | None = getattr(self, name)
-        return setting
+@dataclass(frozen=True)
+class Setting:
+    """One key of ``competency.toml``, as read from the schema's declaration."""
 
-    def require(self, name: str, flag: str) -> Path:
-        """A path setting that a command needs: a one-line usage error when it is unset."""
-        value = getattr(self, name)
-        if value is None:
-            key = next(s.key for s in SETTINGS if s.key.rsplit(".", 1)[-1] == name)
-            raise UsageError(f"competency: Missing option '{flag}' (or set {key} in "
-                             f"{self.path or CONFIG_NAME})")
-        path: Path = value
-        return path
+    key: str
+    """Dotted key, e.g. ``data.roles``."""
+    kind: Kind
+    """How a value is checked: ``path`` (relative to the file), ``url``, ``share`` (0 to 1),
+    ``count`` (1 or more), ``whole`` (0 or more), ``positive``, ``port`` or ``flag``."""
+    help: str
+    """What it is for, shown by ``competency config show``."""
+    default: Any
+    """The value when the file does not set it."""
+
+
+def _schema() -> tuple[Setting, ...]:
+    out: list[Setting] = []
+    for top in dataclasses.fields(Config):
+        owner: type[Any] | None = top.metadata.get("section")
+        if owner is None and "help" in top.metadata:
+            out.append(Setting(top.name, top.metadata["kind"], top.metadata["help"],
+                               top.default))
+        for item in dataclasses.fields(owner) if owner is not None else ():
+            out.append(Setting(f"{top.name}.{item.name}", item.metadata["kind"],
+                               item.metadata["help"], item.default))
+    return tuple(out)
+
+
+SETTINGS: tuple[Setting, ...] = _schema()
+"""Every setting, in the order ``config show`` lists them."""
+_BY_KEY = {s.key: s for s in SETTINGS}
+_SECTIONS: dict[type[Any], str] = {
+    f.metadata["section"]: f.name for f in dataclasses.fields(Config) if "section" in f.metadata}
+
+_T = TypeVar("_T")
+
+
+def check_value(key: str, value: Any) -> Any:
+    """``value`` checked against the setting ``key`` (numbers normalised), or
+    :class:`SettingError`."""
+    kind = _BY_KEY[key].kind
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    ok = {
+        "share": number and 0 < value <= 1,
+        "count": whole and value >= 1,
+        "whole": whole and value >= 0,
+        "positive": number and value > 0,
+        "port": whole and 1 <= value <= 65535,
+        "flag": isinstance(value, bool),
+    }.get(kind, isinstance(value, str | Path) and bool(str(value).strip()))
+    if not ok:
+        raise SettingError(key, _PROBLEMS[kind], value)
+    return float(value) if kind in ("share", "positive") else value
+
+
+def with_values(settings: _T, **values: Any) -> _T:
+    """``settings`` (a :class:`Config` or one of its sections) with the values given
+    (a command's flags) in place of its own; None leaves a setting as it is. Each
+    value is checked as if it came from the file (:class:`SettingError` otherwise)."""
+    prefix = _SECTIONS.get(type(settings))
+    changes = {name: check_value(f"{prefix}.{name}" if prefix else name, value)
+               for name, value in values.items() if value is not None}
+    return dataclasses.replace(settings, **changes)  # type: ignore[type-var]
 
 
 def sqlite_url(path: Path) -> str:
@@ -176,7 +340,7 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and dotted in _SECTIONS:
+        if isinstance(value, dict) and dotted in _SECTIONS.values():
             out.update(_flatten(value, f"{dotted}."))
         else:
             out[dotted] = value
@@ -195,30 +359,30 @@ def parse_config(text: str, path: Path) -> Config:
         raise ConfigError(path, f"invalid TOML: {problem}", line=line) from exc
     lines = _key_lines(text)
     base = path.parent
-    values: dict[str, Any] = {}
+    top: dict[str, Any] = {}
+    sections: dict[str, dict[str, Any]] = {name: {} for name in _SECTIONS.values()}
     for key, value in _flatten(data).items():
         line = lines.get(key, lines.get(key.split(".")[0], 1))
-        setting = _BY_KEY.get(key)
-        if setting is None:
+        setting_ = _BY_KEY.get(key)
+        if setting_ is None:
             raise ConfigError(path, "unknown setting; see competency config show", line=line,
                               value=key)
-        values[key.rsplit(".", 1)[-1]] = _value(setting, value, base, path, line)
-    return Config(path=path, **values)
-
-
-def _value(setting: Setting, value: Any, base: Path, path: Path, line: int) -> Any:
-    if setting.kind == "share":
-        if isinstance(value, bool) or not isinstance(value, int | float) \
-                or not 0 < value <= 1:
-            raise ConfigError(path, f"{setting.key} must be a number above 0 and at most 1",
-                              line=line, value=value)
-        return float(value)
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(path, f"{setting.key} must be a non-empty string", line=line,
-                          value=value)
-    if setting.kind == "path":
-        return (base / value).resolve()
-    return resolve_url(value, base)
+        try:
+            checked = check_value(key, value)
+        except SettingError as exc:
+            raise ConfigError(path, f"{key}: {exc.problem}", line=line, value=value) from None
+        if setting_.kind == "path":
+            checked = (base / checked).resolve()
+        elif setting_.kind == "url":
+            checked = resolve_url(checked, base)
+        name, _, sub = key.partition(".")
+        if sub:
+            sections[name][sub] = checked
+        else:
+            top[name] = checked
+    parts = {f.name: f.metadata["section"](**sections[f.name])
+             for f in dataclasses.fields(Config) if "section" in f.metadata}
+    return Config(path=path, **top, **parts)
 
 
 def resolve_url(value: str, base: Path) -> str:
@@ -260,17 +424,25 @@ def find_config(explicit: str | Path | None = None, folder: Path | None = None) 
     return Config()
 
 
+def value_of(config: Config, key: str) -> Any:
+    """The value in force of the setting ``key`` (the store and gradebook URLs resolved)."""
+    if key == "store":
+        return config.store_url
+    if key == "gradebook":
+        return config.gradebook_url()
+    owner: Any = config
+    for part in key.split("."):
+        owner = getattr(owner, part)
+    return owner
+
+
 def render_config(config: Config) -> str:
     """Every setting with its resolved value and help text, for ``config show``."""
     lines = [f"# {config.path or 'no ' + CONFIG_NAME + ' found: built-in defaults'}"]
-    for setting in SETTINGS:
-        name = setting.key.rsplit(".", 1)[-1]
-        value: Any = getattr(config, name)
-        if name == "store":
-            value = config.store_url
-        elif name == "gradebook":
-            value = config.gradebook_url()
-        shown = "(not set)" if value is None else str(value)
-        lines.append(f"{setting.key} = {shown}")
-        lines.append(f"    {setting.help}")
+    for item in SETTINGS:
+        value = value_of(config, item.key)
+        shown = ("(not set)" if value is None else str(value).lower() if isinstance(value, bool)
+                 else str(value))
+        lines.append(f"{item.key} = {shown}")
+        lines.append(f"    {item.help}")
     return "\n".join(lines) + "\n"

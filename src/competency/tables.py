@@ -6,8 +6,10 @@ header as row 1, through :class:`~competency.errors.TableError`.
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,6 +78,66 @@ def read_table(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
     empty = (frame == "").all(axis=1)
     result: pd.DataFrame = frame.loc[~empty]
     return result
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """A table read as text columns, without pandas: what :func:`read_rows` returns."""
+
+    rows: tuple[int, ...]
+    """The file's row number of each record (header = row 1)."""
+    columns: dict[str, tuple[str, ...]]
+    """Each column's stripped values, one per record."""
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, column: str) -> tuple[str, ...]:
+        return self.columns[column]
+
+
+def read_rows(path: str | Path, required: Sequence[str]) -> TableRows:
+    """Like :func:`read_table`, but a CSV file is read with the standard library (pandas
+    and pyarrow stay unloaded: quick command-line checks); XLSX goes through pandas."""
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        frame = read_table(path, required)
+        return TableRows(tuple(int(i) for i in frame.index),
+                         {str(c): tuple(frame[c]) for c in frame.columns})
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise TableError(path, "file not found") from exc
+    except OSError as exc:
+        raise TableError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if not raw.strip():
+        raise TableError(path, "empty file", row=1)
+    text = _decode(path, raw)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise TableError(path, f"malformed CSV: {exc}") from exc
+    numbered = [(n, r) for n, r in enumerate(records, start=1) if r]  # blank lines skipped
+    header = [c.strip() for c in numbered[0][1]]
+    names: list[str] = []
+    for name in header:  # pandas' names for repeated columns: a, a.1, a.2
+        count = sum(1 for n in names if n == name or n.startswith(f"{name}."))
+        names.append(name if count == 0 else f"{name}.{count}")
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise TableError(path, "missing column", row=1, value=", ".join(missing))
+    rows: list[int] = []
+    values: list[list[str]] = []
+    for index, (record, cells) in enumerate(numbered[1:], start=FIRST_DATA_ROW):
+        if len(cells) > len(names):
+            raise TableError(path, f"malformed CSV: Error tokenizing data. C error: Expected "
+                             f"{len(names)} fields in line {record}, saw {len(cells)}")
+        stripped = [c.strip() for c in cells] + [""] * (len(names) - len(cells))
+        if any(stripped):
+            rows.append(index)
+            values.append(stripped)
+    return TableRows(tuple(rows), {name: tuple(v[i] for v in values)
+                                   for i, name in enumerate(names)})
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:

@@ -80,7 +80,7 @@ def test_cli_translates_port_and_notebook(cli: Cli, tmp_path: Path,
 def test_cli_missing_notebook(cli: Cli, tmp_path: Path) -> None:
     result = cli("dashboard", "--notebook", tmp_path / "none.ipynb")
     assert (result.code, result.err) == (
-        2, f"{tmp_path / 'none.ipynb'}: dashboard notebook not found (use --notebook)\n")
+        2, f"{tmp_path / 'none.ipynb'}: dashboard notebook not found; give its path\n")
 
 
 def test_serve_prints_the_url_and_runs_voila(monkeypatch: pytest.MonkeyPatch,

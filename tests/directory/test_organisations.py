@@ -98,13 +98,13 @@ def test_an_entry_is_normalised() -> None:
      "name; record the role, not the name (Mrs Nowak)"),
     ({"contact": "ask for ewa.nowak@example.org"}, "Fen Polish Club, contact: looks like a "
      "personal email address; entries hold no personal contact details unless "
-     "--allow-contact-details is given (ewa.nowak@example.org)"),
+     "contact details are allowed (ewa.nowak@example.org)"),
     ({"capacity": "ring 07700 900123 after 6"}, "Fen Polish Club, capacity: looks like a "
-     "phone number; entries hold no personal contact details unless --allow-contact-details "
-     "is given (07700 900123)"),
+     "phone number; entries hold no personal contact details unless contact details "
+     "are allowed (07700 900123)"),
     ({"contact": "+44 (0)1632 960001"}, "Fen Polish Club, contact: looks like a phone "
-     "number; entries hold no personal contact details unless --allow-contact-details is "
-     "given (+44 (0)1632 960001)"),
+     "number; entries hold no personal contact details unless contact details are "
+     "allowed (+44 (0)1632 960001)"),
 ])
 def test_bad_entries_are_refused(changes: dict[str, str], message: str) -> None:
     with pytest.raises(DirectoryEntryError) as caught:
@@ -276,7 +276,7 @@ def test_an_edit_keeps_every_version(db_url: str) -> None:
         second = org(skills="peer-support;outreach", verified_on="2026-06-01")
         assert save_organisations(store, [first], origin="command line").added == 1
         with pytest.raises(DirectoryLookupError, match=r"^Fen Polish Club: already in the "
-                           r"directory; use --update to record a new version$"):
+                           r"directory; update it to record a new version$"):
             save_organisations(store, [second], origin="command line", update=False)
         result = save_organisations(store, [second], origin="edits.csv")
         assert (result.added, result.updated, result.unchanged) == (0, 1, 0)
@@ -371,7 +371,7 @@ def test_cli_import_of_a_bad_file_lists_every_bad_row(cli: Cli, tmp_path: Path) 
     assert done.err == (
         f"{path}, row 3: unknown language code; Polish is pl (Polish)\n"
         f"{path}, row 4: looks like a personal email address; entries hold no personal "
-        "contact details unless --allow-contact-details is given (ewa@example.org)\n")
+        "contact details unless contact details are allowed (ewa@example.org)\n")
     assert cli("directory", "search", "--store", url).out == "no organisations match\n"
     done = cli("directory", "import", path, "--store", url, "--allow-contact-details")
     assert done.code == 2
@@ -386,8 +386,8 @@ def test_cli_add_update_and_history(cli: Cli, tmp_path: Path) -> None:
     done = cli(*base, "--skill", "peer-support")
     assert (done.code, done.out) == (0, f"Fen Polish Club: added -> {url}\n")
     done = cli(*base, "--skill", "peer-support;outreach")
-    assert (done.code, done.err) == (2, "Fen Polish Club: already in the directory; use "
-                                        "--update to record a new version\n")
+    assert (done.code, done.err) == (2, "Fen Polish Club: already in the directory; update "
+                                        "it to record a new version\n")
     done = cli(*base, "--skill", "peer-support", "--skill", "outreach", "--update")
     assert done.out == f"Fen Polish Club: updated -> {url}\n"
     done = cli(*base, "--skill", "peer-support", "--skill", "Outreach", "--update")
@@ -409,7 +409,7 @@ def test_cli_add_refuses_personal_data(cli: Cli, tmp_path: Path) -> None:
     done = cli(*base, "--contact", "07700 900123")
     assert (done.code, done.err) == (2, "Club, contact: looks like a phone number; entries "
                                         "hold no personal contact details unless "
-                                        "--allow-contact-details is given (07700 900123)\n")
+                                        "contact details are allowed (07700 900123)\n")
     done = cli(*base, "--contact", "07700 900123", "--allow-contact-details")
     assert done.code == 0
     done = cli("directory", "add", "Other", "--store", url, "--area", "Ravensby", "--skill",

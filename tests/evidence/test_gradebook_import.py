@@ -239,7 +239,8 @@ def test_cli_gradebook_import_and_export(cli: Cli, graded: tuple[Path, str], db_
 def test_missing_gradebook_is_one_line_and_creates_nothing(tmp_path: Path) -> None:
     course = tiny_course(tmp_path / "course")
     with pytest.raises(GradebookError, match=r"^sqlite:///.*/gradebook\.db: no gradebook there "
-                       r"\(file not found\); run nbgrader autograde first, or pass --db-url$"):
+                       r"\(file not found\); run nbgrader autograde first, or give the "
+                       r"gradebook's URL$"):
         read_gradebook(course)
     assert not (course / "gradebook.db").exists()
 
@@ -257,6 +258,6 @@ def test_a_database_that_is_not_a_gradebook(tmp_path: Path) -> None:
 def test_pass_mark_must_be_a_share(tmp_path: Path, mark: float) -> None:
     from competency.errors import UsageError
 
-    with pytest.raises(UsageError, match=rf"^competency: Invalid value for '--pass-mark': "
-                       rf"{mark} is not above 0 and at most 1$"):
+    with pytest.raises(UsageError, match=rf"^pass mark: must be a number above 0 and at most 1 "
+                       rf"\({mark}\)$"):
         read_gradebook(tmp_path, pass_mark=mark)

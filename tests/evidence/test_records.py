@@ -104,12 +104,12 @@ def test_missing_mapped_column(tmp_path: Path, framework: Framework) -> None:
 @pytest.mark.parametrize(("items", "message"), [
     (["staff=Assignment Number"], "unknown field (staff); use staff_id, competency, level, "
                                   "achieved_on, source"),
-    (["staff_id"], "'staff_id' is not FIELD=COLUMN"),
+    (["staff_id"], "not FIELD=COLUMN (staff_id)"),
 ])
 def test_bad_mapping(items: list[str], message: str) -> None:
     with pytest.raises(UsageError) as caught:
         parse_mapping(items)
-    assert str(caught.value) == f"competency: Invalid value for '--map': {message}"
+    assert str(caught.value) == f"column mapping: {message}"
 
 
 def test_import_twice_adds_nothing_and_export_feeds_coverage(
@@ -158,10 +158,10 @@ def test_cli_errors_are_one_line(cli: Cli, tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path / 'competency.db'}"
     result = cli("evidence", "import", path, "--level", "7", "--store", store)
     assert (result.code, result.err) == (
-        2, "competency: Invalid value for '--level': unknown level (7)\n")
+        2, "level for every row: unknown level (7); the framework has 1, 2, 3, 4\n")
     result = cli("evidence", "import", path, "--map", "nope=x", "--store", store)
     assert result.code == 2
-    assert result.err.startswith("competency: Invalid value for '--map': unknown field (nope)")
+    assert result.err.startswith("column mapping: unknown field (nope)")
 
 
 def test_load_evidence_reads_an_export(tmp_path: Path, framework: Framework) -> None:

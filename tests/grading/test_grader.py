@@ -79,7 +79,7 @@ def test_parse_shard() -> None:
     assert parse_shard("0/4") == (0, 4)
     assert parse_shard(" 3 / 4 ") == (3, 4)
     for bad in ("4/4", "1", "-1/2", "a/b", "1/0"):
-        with pytest.raises(GradingError, match=r"--shard must be I/N with 0 <= I < N"):
+        with pytest.raises(GradingError, match=r"^shard must be I/N with 0 <= I < N"):
             parse_shard(bad)
 
 
@@ -182,7 +182,7 @@ def test_cli_grade_defaults(cli: Callable[..., CliResult], recorded: dict[str, A
 def test_cli_grade_bad_shard(cli: Callable[..., CliResult], recorded: dict[str, Any]) -> None:
     result = cli("grade", MODULE, "--shard", "4/4")
     assert result.code == 2
-    assert result.err.strip() == "--shard must be I/N with 0 <= I < N, e.g. 0/4 (4/4)"
+    assert result.err.strip() == "shard must be I/N with 0 <= I < N, e.g. 0/4 (4/4)"
     assert "grade" not in recorded
 
 

@@ -67,12 +67,12 @@ def test_parse_acceptance(framework: Framework) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("LAW-9", "unknown competency in --accept (LAW-9)"),
-        ("LAW-1:5", "unknown level in --accept (LAW-1:5)"),
-        ("LAW-1:x", "unknown level in --accept (LAW-1:x)"),
-        ("LAW-1:1:maybe", "bad priority in --accept; use essential or desirable (LAW-1:1:maybe)"),
-        ("LAW-1:1:essential:x", "bad --accept; use ID[:LEVEL[:PRIORITY]] (LAW-1:1:essential:x)"),
-        (":1", "bad --accept; use ID[:LEVEL[:PRIORITY]] (:1)"),
+        ("LAW-9", "unknown competency accepted (LAW-9)"),
+        ("LAW-1:5", "unknown level accepted (LAW-1:5)"),
+        ("LAW-1:x", "unknown level accepted (LAW-1:x)"),
+        ("LAW-1:1:maybe", "bad priority accepted; use essential or desirable (LAW-1:1:maybe)"),
+        ("LAW-1:1:essential:x", "bad acceptance; use ID[:LEVEL[:PRIORITY]] (LAW-1:1:essential:x)"),
+        (":1", "bad acceptance; use ID[:LEVEL[:PRIORITY]] (:1)"),
     ],
 )
 def test_parse_acceptance_errors(framework: Framework, text: str, message: str) -> None:
@@ -125,16 +125,16 @@ def test_make_decisions_assessed_by_and_clock(framework: Framework) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"reject": ["NOPE"]}, "unknown competency in --reject (NOPE)"),
+        ({"reject": ["NOPE"]}, "unknown competency rejected (NOPE)"),
         ({"accept": ["LAW-1"], "reject": ["LAW-1"]}, "competency named more than once (LAW-1)"),
         ({"accept": ["LAW-1:1", "LAW-1:2"]}, "competency named more than once (LAW-1)"),
-        ({}, "nothing to record; give --accept or --reject"),
-        ({"accept": ["LAW-1"], "decided_by": "  "}, "empty --by; name who decided"),
+        ({}, "nothing to record; accept or reject a competency"),
+        ({"accept": ["LAW-1"], "decided_by": "  "}, "empty decided_by; name who decided"),
         ({"accept": ["LAW-1"], "role": ""},
-         "empty --role; name the role the job description is for"),
+         "empty role; name the role the job description is for"),
         ({"accept": ["LAW-1"], "assessed_by": "exam"},
-         "bad --assessed-by; use application;interview;test;training (exam)"),
-        ({"accept": [Acceptance("LAW-1", 7)]}, "unknown level in --accept (LAW-1:7)"),
+         "bad assessed_by; use application;interview;test;training (exam)"),
+        ({"accept": [Acceptance("LAW-1", 7)]}, "unknown level accepted (LAW-1:7)"),
         ({"accept": ["LAW-1"], "jd": " "}, "empty job description name (' ')"),
     ],
 )
@@ -456,7 +456,7 @@ def test_cli_decide_error_leaves_the_log_unchanged(cli: Cli, tmp_path: Path) -> 
                  "--accept", "LAW-3:2", "--by", "A", "--log", log)
     assert result.code == 2
     assert result.out == ""
-    assert result.err == "unknown competency in --accept (LAW-3)\n"
+    assert result.err == "unknown competency accepted (LAW-3)\n"
     assert log.read_bytes() == before
 
 

@@ -161,9 +161,9 @@ def test_make_review_defaults_and_problems(framework: Framework) -> None:
     for kwargs, message in [
         ({"course_id": "b"}, "unknown course_id (b); the catalogue has: a"),
         ({"verdict": "good"}, "unknown verdict (good); use meets, partly or does not meet"),
-        ({"confirmed": ["LAW-1"]}, "--confirm LAW-1: give one level, or one per competency "
+        ({"confirmed": ["LAW-1"]}, "confirmed LAW-1: give one level, or one per competency "
                                    "(LAW-1 / ); use ID:LEVEL"),
-        ({"confirmed": ["LAW-1:9"]}, "--confirm LAW-1:9: unknown level (9); use ID:LEVEL"),
+        ({"confirmed": ["LAW-1:9"]}, "confirmed LAW-1:9: unknown level (9); use ID:LEVEL"),
         ({"verdict": "does not meet", "confirmed": ["LAW-1:1"]},
          "a course that does not meet the framework confirms no competencies"),
         ({"next_review_due": dt.date(2020, 1, 1)},

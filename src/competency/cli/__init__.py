@@ -9,6 +9,7 @@ them registers them on :data:`app`.
 
 from __future__ import annotations
 
+import copy
 import sys
 
 import typer
@@ -20,10 +21,35 @@ from competency.errors import CompetencyError
 __all__ = ["app", "main", "warn"]
 
 
+def _noop() -> None:
+    """The pruned app's callback: it keeps the app a group of one command."""
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """:data:`app` with only the command or command group ``argv`` starts with.
+
+    Typer builds every command's parameters before it runs one; with the others left
+    out, a command starts sooner. Anything else (no command, an option first, an unknown
+    command) gets the whole app, so help and errors read as before.
+    """
+    first = argv[0] if argv else ""
+    commands = [c for c in app.registered_commands
+                if (c.name or getattr(c.callback, "__name__", "")) == first]
+    groups = [g for g in app.registered_groups if g.name == first]
+    if not first or first.startswith("-") or not (commands or groups):
+        return app
+    pruned = copy.copy(app)
+    pruned.registered_commands = commands
+    pruned.registered_groups = groups
+    pruned.registered_callback = typer.models.TyperInfo(callback=_noop)
+    return pruned
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (used by the console script)."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        result = app(args=argv, prog_name="competency", standalone_mode=False)
+        result = app_for(args)(args=args, prog_name="competency", standalone_mode=False)
     except CompetencyError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code

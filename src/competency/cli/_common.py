@@ -1,4 +1,10 @@
-"""Shared pieces of the command line: the typer apps, shared options and helpers."""
+"""Shared pieces of the command line: the typer apps, shared options and helpers.
+
+The command line holds no defaults of its own: options default to None, and a
+command takes what is not given from the configuration (:mod:`competency.config`,
+whose schema owns the defaults) or from the API. The configuration is imported
+inside the commands, so that ``competency --help`` stays light.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,16 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from competency.errors import UsageError
+
+if TYPE_CHECKING:
+    from competency.config import Config
+
+_T = TypeVar("_T")
 
 app = typer.Typer(
     name="competency",
@@ -155,7 +166,9 @@ ContactOption = Annotated[bool, typer.Option(
     "--allow-contact-details", help="Keep personal email addresses and phone numbers.")]
 
 
-GradeCourseOption = Annotated[Path, typer.Option("--course", help="nbgrader course directory.")]
+GradeCourseOption = Annotated[Path | None, typer.Option(
+    "--course", help="nbgrader course directory [default: the config's course, else ./course].",
+    show_default=False)]
 
 
 GradeStudentOption = Annotated[list[str] | None, typer.Option(
@@ -174,6 +187,37 @@ EvidenceOption = Annotated[Path | None, typer.Option(
     show_default=False)]
 AsOfOption = Annotated[str | None, typer.Option(
     "--as-of", help="Judge on this date, YYYY-MM-DD (default: today).")]
-RefresherOption = Annotated[int, typer.Option(
-    "--refresher-years", help="Evidence lasts this many years.")]
-ExpiringOption = Annotated[int, typer.Option("--expiring-days", help="Window for 'expiring'.")]
+RefresherOption = Annotated[int | None, typer.Option(
+    "--refresher-years", help="Evidence lasts this many years [default: coverage.refresher_years "
+    "of the config].", show_default=False)]
+ExpiringOption = Annotated[int | None, typer.Option(
+    "--expiring-days", help="Window for 'expiring' [default: coverage.expiring_days of the "
+    "config].", show_default=False)]
+
+
+def required(value: Path | None, config: Config, key: str, flag: str) -> Path:
+    """The flag's value when given, else the path setting ``key``, which must be set."""
+    from competency.config import CONFIG_NAME, value_of
+
+    found: Path | None = value if value is not None else value_of(config, key)
+    if found is None:
+        raise UsageError(f"competency: Missing option '{flag}' (or set {key} in "
+                         f"{config.path or CONFIG_NAME})")
+    return found
+
+
+def merged(settings: _T, flags: dict[str, str] | None = None, **values: Any) -> _T:
+    """``settings`` (the config or a section of it) with the flags given in place of its
+    own values; a bad flag value is a one-line usage error naming the flag.
+
+    ``flags`` names the flag of a setting when it is not ``--setting-name``.
+    """
+    from competency.config import SettingError, with_values
+
+    try:
+        return with_values(settings, **values)
+    except SettingError as exc:
+        name = exc.key.rsplit(".", 1)[-1]
+        flag = (flags or {}).get(name, "--" + name.replace("_", "-"))
+        raise UsageError(f"competency: Invalid value for '{flag}': {exc.problem} "
+                         f"({exc.value})") from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,9 +26,14 @@ from competency.cli._common import (
     app,
     config_app,
     evidence_app,
+    merged,
+    required,
     reviews_app,
     warn,
 )
+
+if TYPE_CHECKING:
+    from competency.config import Config
 
 
 @app.command("coverage")
@@ -38,8 +43,8 @@ def coverage_command(
     staff: StaffOption = None,
     evidence: EvidenceOption = None,
     as_of: AsOfOption = None,
-    refresher_years: RefresherOption = 3,
-    expiring_days: ExpiringOption = 90,
+    refresher_years: RefresherOption = None,
+    expiring_days: ExpiringOption = None,
     framework: Annotated[Path | None, typer.Option("--framework",
                                                    help="Framework YAML (default: shipped).")
                          ] = None,
@@ -54,32 +59,44 @@ def coverage_command(
     from competency.coverage.statuses import CoverageOptions, load_inputs, write_coverage
     from competency.framework.model import load_framework
 
-    options = CoverageOptions(_parse_date(as_of, "--as-of"), refresher_years, expiring_days)
+    day = _parse_date(as_of, "--as-of")
     cfg = find_config(config)
-    inputs = load_inputs(cfg.pick(roles, "roles", "--roles"), cfg.pick(staff, "staff", "--staff"),
-                         cfg.pick(evidence, "evidence", "--evidence"),
-                         load_framework(cfg.option(framework, "framework")))
+    settings = merged(cfg.coverage, refresher_years=refresher_years, expiring_days=expiring_days)
+    options = CoverageOptions(day, settings.refresher_years, settings.expiring_days)
+    inputs = load_inputs(required(roles, cfg, "data.roles", "--roles"),
+                         required(staff, cfg, "data.staff", "--staff"),
+                         required(evidence, cfg, "data.evidence", "--evidence"),
+                         load_framework(framework or cfg.framework))
     for message in write_coverage(inputs, options, out):
         warn(message)
 
 
 @app.command("lab")
 def lab(
-    root: Annotated[Path, typer.Option("--root", help="Folder holding course/ and notebooks/."
-                                       )] = Path("."),
+    root: Annotated[Path | None, typer.Option(
+        "--root", help="Folder holding course/ and notebooks/ [default: .].",
+        show_default=False)] = None,
     course: Annotated[Path | None, typer.Option("--course", help="nbgrader course directory "
-                                                "(default: ROOT/course).")] = None,
-    port: Annotated[int, typer.Option("--port", help="Port (the next free one if taken).")
-                    ] = 8888,
+                                                "(default: the config's, else ROOT/course).")
+                      ] = None,
+    port: Annotated[int | None, typer.Option(
+        "--port", help="Port (the next free one if taken) [default: lab.port of the config].",
+        show_default=False)] = None,
     open_browser: Annotated[bool, typer.Option("--open/--no-open",
                                                help="Open a browser.")] = False,
+    config: ConfigOption = None,
 ) -> int:
     """Start JupyterLab on 127.0.0.1 with the course and notebooks; prints the URL."""
+    from competency.config import find_config
     from competency.course.lab import LabSettings, serve
     from competency.coverage.statuses import sample_summary
 
-    return serve(LabSettings(root=root, course=course or root / "course", port=port,
-                             open_browser=open_browser), preamble=sample_summary())
+    cfg = find_config(config)
+    settings = merged(cfg.lab, port=port)
+    folder = root if root is not None else Path(".")
+    return serve(LabSettings(root=folder, course=course or cfg.course or folder / "course",
+                             port=settings.port, open_browser=open_browser),
+                 preamble=sample_summary())
 
 
 @app.command("report")
@@ -89,8 +106,8 @@ def report_command(
     staff: StaffOption = None,
     evidence: EvidenceOption = None,
     as_of: AsOfOption = None,
-    refresher_years: RefresherOption = 3,
-    expiring_days: ExpiringOption = 90,
+    refresher_years: RefresherOption = None,
+    expiring_days: ExpiringOption = None,
     identifiable: Annotated[bool, typer.Option(
         "--identifiable", help="Add the people x competencies matrix (personal data: for "
         "managers).")] = False,
@@ -100,13 +117,15 @@ def report_command(
     reviews: Annotated[Path | None, typer.Option(
         "--reviews", help="Review log CSV [default: the config's data.reviews].",
         show_default=False)] = None,
-    suppress: Annotated[bool, typer.Option(
-        "--suppress/--no-suppress", help="Suppress small numbers and round counts.")] = True,
-    threshold: Annotated[int, typer.Option("--threshold",
-                                           help="Counts from 1 to this are shown as *.")] = 7,
-    round_to: Annotated[int, typer.Option("--round-to",
-                                          help="Round other counts to a multiple of this.")
-                        ] = 5,
+    suppress: Annotated[bool | None, typer.Option(
+        "--suppress/--no-suppress", help="Suppress small numbers and round counts "
+        "[default: report.suppress of the config].", show_default=False)] = None,
+    threshold: Annotated[int | None, typer.Option(
+        "--threshold", help="Counts from 1 to this are shown as * [default: report.threshold "
+        "of the config].", show_default=False)] = None,
+    round_to: Annotated[int | None, typer.Option(
+        "--round-to", help="Round other counts to a multiple of this [default: "
+        "report.round_to of the config].", show_default=False)] = None,
     framework: Annotated[Path | None, typer.Option("--framework",
                                                    help="Framework YAML (default: shipped).")
                          ] = None,
@@ -124,15 +143,18 @@ def report_command(
     from competency.framework.model import load_framework
 
     day = _parse_date(as_of, "--as-of")
-    options = ReportOptions(CoverageOptions(day, refresher_years, expiring_days),
-                            identifiable=identifiable,
-                            rule=DisclosureRule(suppress, threshold, round_to))
     cfg = find_config(config)
-    fw = load_framework(cfg.option(framework, "framework"))
-    inputs = load_inputs(cfg.pick(roles, "roles", "--roles"), cfg.pick(staff, "staff", "--staff"),
-                         cfg.pick(evidence, "evidence", "--evidence"), fw)
-    status = load_review_status(cfg.option(catalogue, "catalogue"),
-                                cfg.option(reviews, "reviews"), fw, day)
+    cov = merged(cfg.coverage, refresher_years=refresher_years, expiring_days=expiring_days)
+    rule = merged(cfg.report, suppress=suppress, threshold=threshold, round_to=round_to)
+    options = ReportOptions(CoverageOptions(day, cov.refresher_years, cov.expiring_days),
+                            identifiable=identifiable,
+                            rule=DisclosureRule(rule.suppress, rule.threshold, rule.round_to))
+    fw = load_framework(framework or cfg.framework)
+    inputs = load_inputs(required(roles, cfg, "data.roles", "--roles"),
+                         required(staff, cfg, "data.staff", "--staff"),
+                         required(evidence, cfg, "data.evidence", "--evidence"), fw)
+    status = load_review_status(catalogue or cfg.data.catalogue, reviews or cfg.data.reviews,
+                                fw, day)
     for message in make_report(inputs, options, fw, out, status):
         warn(message)
     kind = "identifiable: personal data" if identifiable else "aggregated"
@@ -141,16 +163,20 @@ def report_command(
 
 @app.command("dashboard")
 def dashboard_command(
-    port: Annotated[int, typer.Option("--port", help="Port (the next free one if taken).")
-                    ] = 8866,
+    port: Annotated[int | None, typer.Option(
+        "--port", help="Port (the next free one if taken) [default: dashboard.port of the "
+        "config].", show_default=False)] = None,
     notebook: Annotated[Path | None, typer.Option(
         "--notebook", help="Dashboard notebook [default: notebooks/hr/coverage-dashboard.ipynb]"
         ".", show_default=False)] = None,
+    config: ConfigOption = None,
 ) -> int:
     """Serve the coverage dashboard with Voila on 127.0.0.1 (no code shown); prints the URL."""
+    from competency.config import find_config
     from competency.coverage.dashboard import DashboardSettings, find_notebook, serve
 
-    return serve(DashboardSettings(notebook=find_notebook(notebook), port=port))
+    settings = merged(find_config(config).dashboard, port=port)
+    return serve(DashboardSettings(notebook=find_notebook(notebook), port=settings.port))
 
 
 @config_app.command("show")
@@ -188,7 +214,7 @@ def evidence_import(
 
     cfg = find_config(config)
     mapping = parse_mapping(map_ or [])
-    fw = load_framework(cfg.option(framework, "framework"))
+    fw = load_framework(framework or cfg.framework)
     with open_store(store or cfg.store_url) as st:
         result = import_evidence_file(st, file, fw, mapping=mapping, date_spelling=date_format,
                                       level=level, source=source)
@@ -208,7 +234,8 @@ def evidence_gradebook(
         "--staff", help="Staff table, to match nbgrader ids to staff_id or username "
         "[default: the config's data.staff].", show_default=False)] = None,
     pass_mark: Annotated[float | None, typer.Option(
-        "--pass-mark", help="Share of a competency's points needed [default: 0.8].",
+        "--pass-mark", help="Share of a competency's points needed [default: pass_mark of "
+        "the config].",
         show_default=False)] = None,
     store: StoreOption = None,
     framework: ConfigFrameworkOption = None,
@@ -216,18 +243,18 @@ def evidence_gradebook(
 ) -> None:
     """Append the evidence of learners who reached the pass mark in the gradebook."""
     from competency.config import find_config
+    from competency.course.coursemap import DEFAULT_COURSE_DIR
     from competency.evidence.records import import_gradebook, read_gradebook
     from competency.framework.model import load_framework
     from competency.hr.staff import load_staff
     from competency.store.database import open_store, safe_url
 
-    cfg = find_config(config)
-    course_dir = cfg.option(course, "course") or Path("course")
-    staff_file = cfg.option(staff, "staff")
+    cfg = merged(find_config(config), pass_mark=pass_mark)
+    course_dir = course or cfg.course or DEFAULT_COURSE_DIR
+    staff_file = staff or cfg.data.staff
     url = db_url or cfg.gradebook_url(course_dir)
     report = read_gradebook(course_dir, url, framework=load_framework(
-        cfg.option(framework, "framework")),
-        pass_mark=cfg.pass_mark if pass_mark is None else pass_mark,
+        framework or cfg.framework), pass_mark=cfg.pass_mark,
         staff=load_staff(staff_file) if staff_file is not None else None)
     for message in report.warnings:
         warn(message)
@@ -263,9 +290,12 @@ def reviews_catalogue(
     config: ConfigOption = None,
 ) -> None:
     """List all available training: course modules and external courses."""
+    from competency.config import find_config
     from competency.training.reviews import render_catalogue, resolve_catalogue
 
-    cat, _ = resolve_catalogue(catalogue, course, framework, config)
+    cfg = find_config(config)
+    cat, _ = resolve_catalogue(catalogue or cfg.data.catalogue, course or cfg.course,
+                               framework or cfg.framework)
     print(render_catalogue(cat), end="")
 
 
@@ -291,14 +321,17 @@ def reviews_add(
     config: ConfigOption = None,
 ) -> None:
     """Append a review of one piece of training to the review log."""
+    from competency.config import find_config
     from competency.training.reviews import make_review, resolve_catalogue, resolve_log
 
-    cat, fw = resolve_catalogue(catalogue, course, framework, config)
+    cfg = find_config(config)
+    cat, fw = resolve_catalogue(catalogue or cfg.data.catalogue, course or cfg.course,
+                                framework or cfg.framework)
     review = make_review(course_id, cat, fw, reviewer=reviewer, verdict=verdict,
                          confirmed=confirm or (), reviewed_on=_parse_date(on, "--on"),
                          next_review_due=None if next_due is None
                          else _parse_date(next_due, "--next-due"), notes=notes)
-    log = resolve_log(reviews, store, config)
+    log = resolve_log(review_log(reviews, store, cfg), store or cfg.store_url)
     if log.append(review, fw):
         print(f"{log.where}: recorded {review.verdict} for {course_id}, next review due "
               f"{review.next_review_due.isoformat()}")
@@ -318,6 +351,7 @@ def reviews_status(
     config: ConfigOption = None,
 ) -> None:
     """Share of training reviewed and in date, overdue reviews, competency x level gaps."""
+    from competency.config import find_config
     from competency.training.reviews import (
         render_status,
         resolve_catalogue,
@@ -325,10 +359,20 @@ def reviews_status(
         review_status,
     )
 
-    cat, fw = resolve_catalogue(catalogue, course, framework, config)
-    log = resolve_log(reviews, store, config)
+    cfg = find_config(config)
+    cat, fw = resolve_catalogue(catalogue or cfg.data.catalogue, course or cfg.course,
+                                framework or cfg.framework)
+    log = resolve_log(review_log(reviews, store, cfg), store or cfg.store_url)
     status = review_status(cat, log.read(fw), fw, _parse_date(as_of, "--as-of"))
     for message in status.warnings:
         warn(message)
     print(status.to_json() if as_json else render_status(status, fw), end="\n" if as_json else "")
 
+
+
+def review_log(reviews: Path | None, store: str | None, config: Config) -> Path | None:
+    """The review log CSV in force: ``--reviews``, else (unless ``--store`` is given) the
+    config's ``data.reviews``; None keeps the reviews in the store."""
+    if reviews is not None or store is not None:
+        return reviews
+    return config.data.reviews

@@ -129,8 +129,9 @@ def directory_search(
 
 @directory_app.command("stale")
 def directory_stale(
-    older_than_days: Annotated[int, typer.Option(
-        "--older-than-days", min=0, help="Last verified more than this many days ago.")] = 365,
+    older_than_days: Annotated[int | None, typer.Option(
+        "--older-than-days", min=0, help="Last verified more than this many days ago "
+        "[default: a year].", show_default=False)] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Judge on this date, "
                                               "YYYY-MM-DD (default: today).")] = None,
     store: StoreOption = None,
@@ -143,7 +144,8 @@ def directory_stale(
 
     day = _parse_date(as_of, "--as-of")
     with open_store(store or find_config(config).store_url) as st:
-        found = stale(st, older_than_days, day)
+        found = (stale(st, as_of=day) if older_than_days is None
+                 else stale(st, older_than_days, day))
     print(render_stale(found, day), end="")
 
 

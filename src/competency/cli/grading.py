@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from competency.cli._common import (
+    ConfigOption,
     GradeCourseOption,
     GradeStudentOption,
     app,
+    merged,
     warn,
 )
 
@@ -18,9 +20,10 @@ from competency.cli._common import (
 @app.command("grade")
 def grade_command(
     assignment: Annotated[str, typer.Argument(help="Assignment to grade, e.g. 01-equality-law.")],
-    course: GradeCourseOption = Path("course"),
+    course: GradeCourseOption = None,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", help="Notebooks run at once [default: the number of CPUs].",
+        "--jobs", "-j", help="Notebooks run at once [default: grading.jobs of the config, else "
+        "the number of CPUs].",
         show_default=False)] = None,
     student: GradeStudentOption = None,
     shard: Annotated[str | None, typer.Option(
@@ -32,25 +35,34 @@ def grade_command(
         "--report", help="CSV report [default: autograded/ASSIGNMENT-grading-report.csv].",
         show_default=False)] = None,
     cell_timeout: Annotated[float | None, typer.Option(
-        "--cell-timeout", help="Seconds per cell [default: the course's Execute.timeout].",
+        "--cell-timeout", help="Seconds per cell [default: grading.cell_timeout of the config, "
+        "else the course's Execute.timeout].",
         show_default=False)] = None,
     notebook_timeout: Annotated[float | None, typer.Option(
-        "--notebook-timeout", help="Seconds per notebook [default: 120].",
+        "--notebook-timeout", help="Seconds per notebook [default: grading.notebook_timeout of "
+        "the config].",
         show_default=False)] = None,
     memory_gb: Annotated[float | None, typer.Option(
-        "--memory-gb", help="Memory per notebook process in GB [default: 2].",
+        "--memory-gb", help="Memory per notebook process in GB [default: grading.memory_gb of "
+        "the config].",
         show_default=False)] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress",
                                            help="Show a progress bar on stderr.")] = True,
+    config: ConfigOption = None,
 ) -> None:
     """Autograde submissions as nbgrader would: same gradebook and files, fast and sandboxed."""
-    from competency.grading.grader import grade, parse_shard
+    from competency.config import find_config
+    from competency.grading.grader import DEFAULT_COURSE, grade, parse_shard
 
-    result = grade(assignment, course, jobs=jobs, students=student or (),
-                   shard=None if shard is None else parse_shard(shard), force=force,
-                   report=report, progress=progress, cell_timeout=cell_timeout,
-                   notebook_timeout=notebook_timeout,
-                   memory_bytes=None if memory_gb is None else int(memory_gb * 1024**3))
+    cfg = find_config(config)
+    settings = merged(cfg.grading, jobs=jobs, cell_timeout=cell_timeout,
+                      notebook_timeout=notebook_timeout, memory_gb=memory_gb)
+    result = grade(assignment, course or cfg.course or DEFAULT_COURSE, jobs=settings.jobs,
+                   students=student or (), shard=None if shard is None else parse_shard(shard),
+                   force=force, report=report, progress=progress,
+                   cell_timeout=settings.cell_timeout,
+                   notebook_timeout=settings.notebook_timeout,
+                   memory_bytes=settings.memory_bytes)
     for message in result.warnings:
         warn(message)
     print(result.render(), end="")
@@ -59,17 +71,21 @@ def grade_command(
 @app.command("feedback")
 def feedback_command(
     assignment: Annotated[str, typer.Argument(help="Assignment, e.g. 01-equality-law.")],
-    course: GradeCourseOption = Path("course"),
+    course: GradeCourseOption = None,
     hide_hidden_tests: Annotated[bool, typer.Option(
         "--hide-hidden-tests", help="Leave hidden test code out of the feedback.")] = False,
     student: GradeStudentOption = None,
     force: Annotated[bool, typer.Option(
         "--force", "-f", help="Write feedback again where it exists.")] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Generate learners' feedback (nbgrader generate_feedback), optionally without hidden tests."""
+    from competency.config import find_config
     from competency.grading.feedback import feedback
+    from competency.grading.grader import DEFAULT_COURSE
 
-    paths = feedback(assignment, course, hide_hidden_tests=hide_hidden_tests,
+    paths = feedback(assignment, course or find_config(config).course or DEFAULT_COURSE,
+                     hide_hidden_tests=hide_hidden_tests,
                      students=student or (), force=force)
     hidden = " without hidden tests" if hide_hidden_tests else ""
     print(f"{assignment}: {len(paths)} feedback file(s){hidden}")

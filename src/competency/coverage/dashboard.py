@@ -67,7 +67,7 @@ def find_notebook(explicit: Path | None = None) -> Path:
     for path in candidates:
         if path.is_file():
             return path
-    raise CompetencyError(f"{candidates[0]}: dashboard notebook not found (use --notebook)")
+    raise CompetencyError(f"{candidates[0]}: dashboard notebook not found; give its path")
 
 
 def voila_command(settings: DashboardSettings) -> list[str]:

@@ -199,7 +199,7 @@ def parse_organisation(fields: Mapping[str, str], *, languages: Languages | None
             found = None if allow_contact_details else _personal(value)
             if found is not None:
                 raise bad(field, f"looks like {found[0]}; entries hold no personal contact "
-                          "details unless --allow-contact-details is given", found[1])
+                          "details unless contact details are allowed", found[1])
     codes = []
     for value in lists[LANGUAGES]:
         lang = table.by_code(value)
@@ -328,8 +328,8 @@ def save_organisations(store: Store, organisations: Sequence[Organisation], *, o
                     unchanged += 1
                     continue
                 if found is not None and not update:
-                    raise DirectoryLookupError(f"{org.name}: already in the directory; use "
-                                               "--update to record a new version")
+                    raise DirectoryLookupError(f"{org.name}: already in the directory; update it "
+                                               "to record a new version")
                 if found is None:
                     version, change = 1, "added"
                     inserted = con.execute(entries_table.insert().values(

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from competency.arrowtables import parse_dates, read_text_table, report_first
-from competency.config import DEFAULT_PASS_MARK
 from competency.course.coursemap import GradedCell, course_map
 from competency.errors import GradebookError, TableError, UsageError
 from competency.framework.model import Framework, load_framework
@@ -146,10 +145,9 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
         name, sep, column = item.partition("=")
         name, column = name.strip(), column.strip()
         if not sep or not column:
-            raise UsageError(f"competency: Invalid value for '--map': {item!r} is not "
-                             "FIELD=COLUMN")
+            raise UsageError(f"column mapping: not FIELD=COLUMN ({item})")
         if name not in FIELDS:
-            raise UsageError(f"competency: Invalid value for '--map': unknown field ({name}); "
+            raise UsageError(f"column mapping: unknown field ({name}); "
                              f"use {', '.join(FIELDS)}")
         mapping[name] = column
     return mapping
@@ -246,7 +244,8 @@ def import_evidence_file(store: Store, path: str | Path, framework: Framework, *
                          source: str | None = None) -> ImportResult:
     """Read a file (see :func:`read_evidence_file`) and append its records to the store."""
     if level is not None and level not in framework.level_numbers:
-        raise UsageError(f"competency: Invalid value for '--level': unknown level ({level})")
+        raise UsageError(f"level for every row: unknown level ({level}); the framework has "
+                         f"{', '.join(map(str, framework.level_numbers))}")
     records = read_evidence_file(path, framework, mapping=mapping, date_spelling=date_spelling,
                                  level=level, source=source)
     return store_records(store, records, kind="file", origin=str(path))
@@ -268,6 +267,8 @@ Outcome = Literal["held", "pending", "below"]
 """``held``: reached the pass mark; ``pending``: a tagged cell awaits manual grading;
 ``below``: graded and under the pass mark."""
 GRADEBOOK_SOURCE = "nbgrader:"
+DEFAULT_PASS_MARK = 0.8
+"""Share of a competency's points in a module a learner needs to hold it."""
 TOLERANCE = 1e-9
 
 
@@ -343,7 +344,7 @@ def _open_gradebook(url: str) -> Any:
         raise GradebookError(f"{url}: not a database URL") from exc
     if parsed.get_backend_name() == "sqlite" and not Path(str(parsed.database or "")).is_file():
         raise GradebookError(f"{where}: no gradebook there (file not found); run nbgrader "
-                             "autograde first, or pass --db-url")
+                             "autograde first, or give the gradebook's URL")
     try:
         engine = create_engine(parsed)
         try:
@@ -373,8 +374,7 @@ def read_gradebook(course_dir: str | Path, db_url: str | None = None, *,
     ``pending``. Student ids are staff ids, or the staff table's ``username``.
     """
     if not 0 < pass_mark <= 1:
-        raise UsageError(f"competency: Invalid value for '--pass-mark': {pass_mark} is not "
-                         "above 0 and at most 1")
+        raise UsageError(f"pass mark: must be a number above 0 and at most 1 ({pass_mark})")
     from nbgrader.api import MissingEntry
 
     course_dir = Path(course_dir)

@@ -130,7 +130,7 @@ def parse_shard(text: str) -> tuple[int, int]:
     """``"I/N"`` as ``(I, N)`` with ``0 <= I < N``."""
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
     if not match or not 0 <= int(match[1]) < int(match[2]):
-        raise GradingError(f"--shard must be I/N with 0 <= I < N, e.g. 0/4 ({text})")
+        raise GradingError(f"shard must be I/N with 0 <= I < N, e.g. 0/4 ({text})")
     return int(match[1]), int(match[2])
 
 
@@ -352,7 +352,7 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
         raise GradingError(f"{course}: no such course directory")
     jobs = jobs if jobs is not None else os.cpu_count() or 1
     if jobs < 1:
-        raise GradingError(f"--jobs must be at least 1 ({jobs})")
+        raise GradingError(f"jobs must be at least 1 ({jobs})")
     with run_directory() as rundir:
         if preload is None:
             preload = [*DEFAULT_PRELOAD, *notebook_imports(course, assignment)]

@@ -125,19 +125,19 @@ def parse_acceptance(text: str, framework: Framework | None = None) -> Acceptanc
     framework = framework or load_framework()
     parts = [p.strip() for p in text.split(":")]
     if len(parts) > 3 or not parts[0]:
-        raise DecisionError(f"bad --accept; use ID[:LEVEL[:PRIORITY]] ({text})")
+        raise DecisionError(f"bad acceptance; use ID[:LEVEL[:PRIORITY]] ({text})")
     cid = parts[0]
     if cid not in framework:
-        raise DecisionError(f"unknown competency in --accept ({cid})")
+        raise DecisionError(f"unknown competency accepted ({cid})")
     level: int | None = None
     if len(parts) > 1 and parts[1]:
         if not parts[1].isdigit() or int(parts[1]) not in framework.level_numbers:
-            raise DecisionError(f"unknown level in --accept ({text})")
+            raise DecisionError(f"unknown level accepted ({text})")
         level = int(parts[1])
     priority: Priority | None = None
     if len(parts) > 2 and parts[2]:
         if parts[2].lower() not in PRIORITIES:
-            raise DecisionError(f"bad priority in --accept; use essential or desirable ({text})")
+            raise DecisionError(f"bad priority accepted; use essential or desirable ({text})")
         priority = "essential" if parts[2].lower() == "essential" else "desirable"
     return Acceptance(cid, level, priority)
 
@@ -169,23 +169,23 @@ def make_decisions(jd: str | Path, role: str, *,
     role = " ".join(role.split())
     decided_by = " ".join(decided_by.split())
     if not role:
-        raise DecisionError("empty --role; name the role the job description is for")
+        raise DecisionError("empty role; name the role the job description is for")
     if not decided_by:
-        raise DecisionError("empty --by; name who decided")
+        raise DecisionError("empty decided_by; name who decided")
     if assessed_by is None:
         assessed_by = DEFAULT_ASSESSED_BY
     how_text = assessed_by if isinstance(assessed_by, str) else ";".join(assessed_by)
     how = parse_assessed_by(how_text)
     if how is None:
-        raise DecisionError(f"bad --assessed-by; use {';'.join(ASSESSMENTS)} ({how_text})")
+        raise DecisionError(f"bad assessed_by; use {';'.join(ASSESSMENTS)} ({how_text})")
     accepted = [a if isinstance(a, Acceptance) else parse_acceptance(a, framework)
                 for a in accept]
     assessments: list[tuple[str, ...]] = []
     for a in accepted:
         if a.competency not in framework:
-            raise DecisionError(f"unknown competency in --accept ({a.competency})")
+            raise DecisionError(f"unknown competency accepted ({a.competency})")
         if a.level is not None and a.level not in framework.level_numbers:
-            raise DecisionError(f"unknown level in --accept ({a.competency}:{a.level})")
+            raise DecisionError(f"unknown level accepted ({a.competency}:{a.level})")
         own = parse_assessed_by(";".join(a.assessed_by)) if a.assessed_by else how
         if own is None:
             raise DecisionError(f"bad assessed_by for {a.competency}; use "
@@ -194,10 +194,10 @@ def make_decisions(jd: str | Path, role: str, *,
     rejected = [r.strip() for r in reject]
     for cid in rejected:
         if cid not in framework:
-            raise DecisionError(f"unknown competency in --reject ({cid})")
+            raise DecisionError(f"unknown competency rejected ({cid})")
     named = [a.competency for a in accepted] + rejected
     if not named:
-        raise DecisionError("nothing to record; give --accept or --reject")
+        raise DecisionError("nothing to record; accept or reject a competency")
     for cid in named:
         if named.count(cid) > 1:
             raise DecisionError(f"competency named more than once ({cid})")

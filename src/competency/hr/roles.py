@@ -16,7 +16,7 @@ from typing import Literal
 
 from competency.errors import RoleError, TableError
 from competency.framework.model import Framework, load_framework
-from competency.tables import read_table, write_table
+from competency.tables import read_rows, write_table
 
 ROLE = "role"
 COMPETENCY = "competency"
@@ -104,11 +104,11 @@ def load_roles(path: str | Path, framework: Framework | None = None) -> Roles:
     """
     framework = framework or load_framework()
     path = Path(path)
-    frame = read_table(path, COLUMNS)
+    frame = read_rows(path, COLUMNS)
     seen: dict[tuple[str, str], int] = {}
     out: list[Requirement] = []
     for row, role, cid, level_text, priority, assessed in zip(
-            frame.index, frame[ROLE], frame[COMPETENCY], frame[LEVEL], frame[PRIORITY],
+            frame.rows, frame[ROLE], frame[COMPETENCY], frame[LEVEL], frame[PRIORITY],
             frame[ASSESSED_BY], strict=True):
         if not role:
             raise TableError(path, "empty role", row=row)

@@ -152,20 +152,16 @@ def render_catalogue(catalogue: Catalogue) -> str:
 
 
 def resolve_catalogue(catalogue: Path | None = None, course: Path | None = None,
-                      framework: Path | None = None, config: Path | None = None
-                      ) -> tuple[Catalogue, Framework]:
-    """The catalogue and framework from flags, else the config, else defaults.
+                      framework: Path | None = None) -> tuple[Catalogue, Framework]:
+    """The catalogue (external courses and the course's modules) and the framework.
 
-    The course's modules join the catalogue when a course directory is given,
-    configured, or present as ``./course``.
+    The course's modules join the catalogue when a course directory is given or
+    present as ``./course``.
     """
-    from competency.config import find_config
     from competency.course.coursemap import DEFAULT_COURSE_DIR
     from competency.framework.model import load_framework
 
-    cfg = find_config(config)
-    fw = load_framework(cfg.option(framework, "framework"))
-    course_dir = cfg.option(course, "course")
-    if course_dir is None and (DEFAULT_COURSE_DIR / "source").is_dir():
-        course_dir = DEFAULT_COURSE_DIR
-    return load_catalogue(cfg.option(catalogue, "catalogue"), fw, course_dir), fw
+    fw = load_framework(framework)
+    if course is None and (DEFAULT_COURSE_DIR / "source").is_dir():
+        course = DEFAULT_COURSE_DIR
+    return load_catalogue(catalogue, fw, course), fw

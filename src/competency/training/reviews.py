@@ -210,7 +210,7 @@ class ReviewLog:
         from competency.store.database import open_store
 
         if self.store_url is None:
-            raise ReviewError("no review log: give --reviews FILE.csv or --store URL")
+            raise ReviewError("no review log: give a review log CSV or a store URL")
         return open_store(self.store_url)
 
 
@@ -262,7 +262,7 @@ def make_review(course_id: str, catalogue: Catalogue, framework: Framework, *, r
         try:
             pairs.extend(parse_pairs(cid, level, framework))
         except ValueError as exc:
-            raise ReviewError(f"--confirm {item}: {exc}; use ID:LEVEL") from None
+            raise ReviewError(f"confirmed {item}: {exc}; use ID:LEVEL") from None
     if verdict == "does not meet" and pairs:
         raise ReviewError("a course that does not meet the framework confirms no competencies")
     if verdict in COVERING and not pairs:
@@ -413,17 +413,8 @@ def render_status(status: ReviewStatus, framework: Framework) -> str:
 
 # --------------------------------------------------------------------------- defaults
 
-def resolve_log(reviews: Path | None = None, store: str | None = None,
-                config: Path | None = None) -> ReviewLog:
-    """The review log: ``--reviews`` CSV, else ``--store``, else the config's
-    ``data.reviews``, else the config's store."""
-    from competency.config import find_config
-
+def resolve_log(reviews: Path | None, store_url: str) -> ReviewLog:
+    """The review log: the CSV file ``reviews`` when given, else the store at ``store_url``."""
     if reviews is not None:
         return ReviewLog(path=reviews)
-    if store is not None:
-        return ReviewLog(store_url=store)
-    cfg = find_config(config)
-    if cfg.reviews is not None:
-        return ReviewLog(path=cfg.reviews)
-    return ReviewLog(store_url=cfg.store_url)
+    return ReviewLog(store_url=store_url)
