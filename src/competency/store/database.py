@@ -115,7 +115,8 @@ class Store:
         return safe_url(self.url)
 
     def schema_version(self) -> int:
-        """The schema version recorded in the store."""
+        """The pre-migration schema version recorded in ``competency_meta`` (see
+        :data:`~competency.store.schema.SCHEMA_VERSION`)."""
         with self.engine.connect() as con:
             value = con.execute(select(meta_table.c.value).where(
                 meta_table.c.name == "schema_version")).scalar_one()
