@@ -1,6 +1,8 @@
 """The evidence store: SQLAlchemy persistence, SQLite by default, PostgreSQL by URL.
 
-Tables (created on first use; the schema version is kept in ``competency_meta``):
+Tables (created on first use and migrated by :mod:`competency.store.migrations`; the
+Alembic revision is kept in ``competency_alembic_version``, the pre-migration schema
+version in ``competency_meta``):
 
 * ``evidence``: append-only evidence records. ``import_key`` is a hash of the
   record's content and source and is unique, so importing the same records
@@ -34,7 +36,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 
 from competency.errors import StoreError
-from competency.store.schema import SCHEMA_VERSION, imports_table, meta_table, metadata
+from competency.store.migrations import current_revisions, upgrade_store
+from competency.store.schema import imports_table, meta_table
 
 KEY_BATCH = 500
 
@@ -112,11 +115,18 @@ class Store:
         return safe_url(self.url)
 
     def schema_version(self) -> int:
-        """The schema version recorded in the store."""
+        """The pre-migration schema version recorded in ``competency_meta`` (see
+        :data:`~competency.store.schema.SCHEMA_VERSION`)."""
         with self.engine.connect() as con:
             value = con.execute(select(meta_table.c.value).where(
                 meta_table.c.name == "schema_version")).scalar_one()
         return int(value)
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision of the store's schema (see :mod:`competency.store.migrations`)."""
+        with self._connect() as con:
+            found = current_revisions(con)
+        return found[0] if found else None
 
     def imports(self) -> list[ImportLog]:
         """The import log, oldest first."""
@@ -213,19 +223,14 @@ def make_engine(url: str) -> Engine:
 
 
 def open_store(url: str) -> Store:
-    """Open (and on first use create) the store at ``url``; checks the schema version."""
+    """Open the store at ``url``, creating it or migrating its schema to this toolkit's.
+
+    A new database gets every table; an older store is upgraded (see
+    :mod:`competency.store.migrations`); a store written by a newer toolkit is refused.
+    """
     engine = make_engine(url)
     try:
-        metadata.create_all(engine)
-        with engine.begin() as con:
-            found = con.execute(select(meta_table.c.value).where(
-                meta_table.c.name == "schema_version")).scalar_one_or_none()
-            if found is None:
-                con.execute(meta_table.insert().values(name="schema_version",
-                                                       value=str(SCHEMA_VERSION)))
-            elif int(found) > SCHEMA_VERSION:
-                raise StoreError(f"{safe_url(url)}: the store's schema version {found} is newer "
-                                 f"than this toolkit's ({SCHEMA_VERSION}); upgrade the toolkit")
+        upgrade_store(engine, safe_url(url))
     except OperationalError as exc:
         engine.dispose()
         raise _connect_error(url, exc) from exc
@@ -233,4 +238,3 @@ def open_store(url: str) -> Store:
         engine.dispose()
         raise
     return Store(url, engine)
-

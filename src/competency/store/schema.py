@@ -25,7 +25,10 @@ from sqlalchemy import (
 )
 
 SCHEMA_VERSION = 1
-"""Version of the tables below; raise it (and migrate) when they change."""
+"""The ``schema_version`` kept in ``competency_meta`` for toolkits from before migrations,
+which refuse a store with a higher one. Changes to the tables below are Alembic revisions
+(:mod:`competency.store.migrations`); raise this only for a change such toolkits could
+no longer read safely."""
 metadata = MetaData()
 
 meta_table = Table(
