@@ -34,7 +34,7 @@ MOVED_MODULES: dict[str, str] = {
     "gradeworker": "competency.grading.worker",
     "lab": "competency.course.lab",
     "moodle": "competency.framework.moodle",
-    "nbgraderglue": "competency.grading.nbgraderglue",
+    "nbgraderglue": "competency.grading.nbgraderhooks",
     "personspec": "competency.hr.personspec",
     "phrases": "competency.hr.phrases",
     "reportfiles": "competency.coverage.reportfiles",

@@ -40,8 +40,9 @@ from competency.grading.grader import (
     shard_of,
     write_report,
 )
+from competency.grading.messages import Job, JobDone, NotebookJob, NotebookResult
 from competency.grading.sandbox import Limits, cgroup_base
-from competency.grading.worker import Job, NotebookJob, WorkerPool
+from competency.grading.worker import WorkerPool
 from conftest import COURSE, CliResult
 
 MODULE = "01-equality-law"
@@ -210,7 +211,7 @@ def pool() -> Iterator[tuple[WorkerPool, Path]]:
 
 def run_cells(pool: tuple[WorkerPool, Path], tmp_path: Path, *sources: str,
               limits: Limits = FAST, reaper: str = "auto", uid: int | None = UID_BASE + 7,
-              protect: tuple[str, ...] = ()) -> dict[str, Any]:
+              protect: tuple[str, ...] = ()) -> NotebookResult:
     """Run ``sources`` as one notebook's cells in the sandbox; the notebook's result."""
     workers, rundir = pool
     files = tmp_path / "files" / "nb"
@@ -222,17 +223,17 @@ def run_cells(pool: tuple[WorkerPool, Path], tmp_path: Path, *sources: str,
               protect=[str(tmp_path), *protect], uid=uid, reaper=reaper,
               workroot=str(rundir / "work"))
     workers.submit(job)
-    results: list[dict[str, Any]] = []
+    results = []
     while not results:
         results = workers.results(timeout=30)
-    assert "error" not in results[0], results[0]
-    notebook: dict[str, Any] = results[0]["notebooks"][0]
-    return notebook
+    done = results[0]
+    assert isinstance(done, JobDone), done
+    assert done.job == job_id
+    return done.notebooks[0]
 
 
-def outputs(result: dict[str, Any], cell: int) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = result["cells"][str(cell)]["outputs"]
-    return found
+def outputs(result: NotebookResult, cell: int) -> list[dict[str, Any]]:
+    return list(result.cells[cell].outputs)
 
 
 def test_outputs_are_nbformat_outputs(pool: tuple[WorkerPool, Path], tmp_path: Path) -> None:
@@ -245,7 +246,7 @@ def test_outputs_are_nbformat_outputs(pool: tuple[WorkerPool, Path], tmp_path: P
         "get_ipython().showtraceback = lambda *a, **k: None\nraise KeyError('quiet')",
         "open('data.txt').read()",
     )
-    assert result["reason"] == ""
+    assert result.reason == ""
     assert outputs(result, 0) == [
         {"output_type": "stream", "name": "stdout", "text": "hi\n"},
         {"output_type": "stream", "name": "stderr", "text": "oops\n"},
@@ -263,7 +264,7 @@ def test_outputs_are_nbformat_outputs(pool: tuple[WorkerPool, Path], tmp_path: P
                                        "ERROR: An error occurred while showtraceback was "
                                        "disabled"]}]
     assert outputs(result, 5)[0]["data"]["text/plain"] == "'hello\\n'"
-    assert any("Landlock" in line for line in result["isolation"])
+    assert any("Landlock" in line for line in result.isolation)
 
 
 def test_a_slow_cell_is_interrupted_and_the_rest_runs(pool: tuple[WorkerPool, Path],
@@ -272,11 +273,11 @@ def test_a_slow_cell_is_interrupted_and_the_rest_runs(pool: tuple[WorkerPool, Pa
                        "print('after')")
     assert [o["ename"] for o in outputs(result, 0)] == ["KeyboardInterrupt",
                                                         "CellTimeoutError"]
-    assert result["cells"]["1"]["state"] == "timeout"
+    assert result.cells[1].state == "timeout"
     assert outputs(result, 2) == [{"output_type": "stream", "name": "stdout",
                                    "text": "after\n"}]
-    assert result["reason"] == "cell 0 interrupted after 2 s"
-    assert result["seconds"] < 8
+    assert result.reason == "cell 0 interrupted after 2 s"
+    assert result.seconds < 8
 
 
 def test_a_cell_ignoring_interrupts_is_killed(pool: tuple[WorkerPool, Path],
@@ -284,9 +285,9 @@ def test_a_cell_ignoring_interrupts_is_killed(pool: tuple[WorkerPool, Path],
     result = run_cells(pool, tmp_path, "print('ran')",
                        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                        "while True: pass", "print('never')")
-    assert result["reason"] == "cell 1 did not stop when interrupted after 2 s"
-    assert sorted(result["cells"]) == ["0"]
-    assert (result["stopped_in"], result["interrupted"]) == (1, [1])
+    assert result.reason == "cell 1 did not stop when interrupted after 2 s"
+    assert sorted(result.cells) == [0]
+    assert (result.stopped_in, result.interrupted) == (1, (1,))
     assert leftovers() == []
 
 
@@ -294,8 +295,8 @@ def test_the_notebook_time_limit(pool: tuple[WorkerPool, Path], tmp_path: Path) 
     limits = Limits(cell_timeout=5, notebook_timeout=2)
     result = run_cells(pool, tmp_path, "import time; time.sleep(1.5)",
                        "import time; time.sleep(1.5)", "print(1)", limits=limits)
-    assert result["reason"] == "notebook time limit (2 s) reached in cell 1"
-    assert sorted(result["cells"]) == ["0"]
+    assert result.reason == "notebook time limit (2 s) reached in cell 1"
+    assert sorted(result.cells) == [0]
 
 
 @pytest.mark.parametrize(("source", "reason"), [
@@ -308,8 +309,8 @@ def test_the_notebook_time_limit(pool: tuple[WorkerPool, Path], tmp_path: Path) 
 def test_exits_and_crashes_are_recorded(pool: tuple[WorkerPool, Path], tmp_path: Path,
                                         source: str, reason: str, reaper: str) -> None:
     result = run_cells(pool, tmp_path, "x = 1", source, "print('never')", reaper=reaper)
-    assert result["reason"] == reason
-    assert sorted(result["cells"]) == ["0"]
+    assert result.reason == reason
+    assert sorted(result.cells) == [0]
 
 
 def test_memory_and_output_limits(pool: tuple[WorkerPool, Path], tmp_path: Path) -> None:
@@ -322,7 +323,7 @@ def test_memory_and_output_limits(pool: tuple[WorkerPool, Path], tmp_path: Path)
     assert "output truncated by the grader" in text[1]["text"]
     assert outputs(result, 2)[0]["ename"] == "SystemExit"
     assert outputs(result, 3)[0]["text"] == "ok\n"
-    assert result["reason"] == "output over the limit (1,000 characters) in cell 1; truncated"
+    assert result.reason == "output over the limit (1,000 characters) in cell 1; truncated"
 
 
 SLEEPERS = f"""
@@ -342,7 +343,7 @@ print("started")
 def test_nothing_outlives_the_notebook(pool: tuple[WorkerPool, Path], tmp_path: Path,
                                        reaper: str) -> None:
     result = run_cells(pool, tmp_path, SLEEPERS, "print('done')", reaper=reaper)
-    assert result["reaper"] == reaper
+    assert result.reaper == reaper
     assert outputs(result, 0)[0]["text"] == "started\n"
     assert leftovers() == []
     assert cgroups_left() == []

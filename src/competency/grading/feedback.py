@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from competency.errors import GradingError
-from competency.grading.nbgraderglue import nbgrader_app, quiet_warnings
+from competency.grading.nbgraderhooks import (
+    check_hooks,
+    nbgrader_app,
+    quiet_warnings,
+    remove_hidden_test_region,
+)
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -52,7 +57,7 @@ def strip_hidden_tests(path: Path, remover: Any) -> int:
         if cell.cell_type != "code" or not utils.is_grade(cell):
             continue
         before = cell.source.splitlines()
-        if not remover._remove_hidden_test_region(cell):
+        if not remove_hidden_test_region(remover, cell):
             continue
         count += 1
         kept = set(cell.source.splitlines())
@@ -80,6 +85,7 @@ def generate_feedback(course: Path, assignment: str, hide: bool, students: Seque
     from nbgrader.converters.base import NbGraderException
     from nbgrader.preprocessors import ClearHiddenTests
 
+    check_hooks()
     app = nbgrader_app(course, GenerateFeedbackApp)
     cd = app.coursedir
     cd.assignment_id = assignment

@@ -43,9 +43,11 @@ from typing import Any
 
 from competency.errors import GradingError
 from competency.files import atomic_write_text
-from competency.grading import nbgraderglue as glue
+from competency.grading import nbgraderhooks as hooks
+from competency.grading.autograde import code_cells
+from competency.grading.messages import Job, JobDone, JobResult, NotebookJob
 from competency.grading.sandbox import Limits, landlock_abi, remove_tree
-from competency.grading.worker import DEFAULT_PRELOAD, Job, NotebookJob, WorkerPool
+from competency.grading.worker import DEFAULT_PRELOAD, WorkerPool
 
 DEFAULT_COURSE = Path("course")
 GRADED, MANUAL, FAILED, SKIPPED = "graded", "needs manual grading", "failed", "skipped"
@@ -227,7 +229,7 @@ class _Prepared:
 class _Run:
     """One grading run over an assignment's submissions."""
 
-    def __init__(self, grader: glue.Grader, limits: Limits, rundir: Path, reaper: str,
+    def __init__(self, grader: hooks.Grader, limits: Limits, rundir: Path, reaper: str,
                  sandbox_user: bool) -> None:
         self.grader = grader
         self.limits = limits
@@ -242,13 +244,13 @@ class _Run:
         with self.grader.notes_to(notes):
             try:
                 paths = self.grader.sanitize(student)
-            except glue.Skip as skip:
+            except hooks.Skip as skip:
                 return StudentResult(student, SKIPPED, str(skip))
             except Exception as exc:
                 return self._failed(student, exc, notes)
         if paths is None:
             return StudentResult(student, SKIPPED, "excluded by the course configuration")
-        notebooks = [NotebookJob(name, glue.code_cells(nb)) for name, (_, nb) in paths.items()]
+        notebooks = [NotebookJob(name, code_cells(nb)) for name, (_, nb) in paths.items()]
         job_id, self.next_id = self.next_id, self.next_id + 1
         grader = self.grader
         job = Job(id=job_id, student=student, files=str(grader.destination(student)),
@@ -258,11 +260,11 @@ class _Run:
                   workroot=str(self.rundir / "work"))
         return _Prepared(student, job, paths, notes)
 
-    def finish(self, prepared: _Prepared, result: dict[str, Any]) -> StudentResult:
+    def finish(self, prepared: _Prepared, result: JobResult) -> StudentResult:
         student, notes = prepared.student, prepared.notes
-        ran = {nb["name"]: nb for nb in result.get("notebooks", [])}
+        ran = {nb.name: nb for nb in result.notebooks} if isinstance(result, JobDone) else {}
         planned = {nb.name: [i for i, _ in nb.cells] for nb in prepared.job.notebooks}
-        error = str(result.get("error", ""))
+        error = result.error if not isinstance(result, JobDone) else ""
         with self.grader.notes_to(notes):
             try:
                 self.grader.apply_and_save(student, prepared.paths, ran, planned, error)
@@ -270,19 +272,19 @@ class _Run:
                 return self._failed(student, exc, notes)
         if ran and not self.isolation:
             first = next(iter(ran.values()))
-            self.isolation = (f"{first.get('reaper')} reaper", *first.get("isolation", []))
-        reasons = [error] if error else [nb["reason"] for nb in ran.values() if nb.get("reason")]
-        seconds = sum(float(nb.get("seconds", 0)) for nb in ran.values())
+            self.isolation = (f"{first.reaper} reaper", *first.isolation)
+        reasons = [error] if error else [nb.reason for nb in ran.values() if nb.reason]
+        seconds = sum(nb.seconds for nb in ran.values())
         score = self.grader.score(student)
         status = FAILED if reasons else MANUAL if score.needs_manual else GRADED
         return StudentResult(student, status, "; ".join(reasons), score.score, score.max_score,
-                             score.late_penalty, seconds, glue.summarise(notes))
+                             score.late_penalty, seconds, hooks.summarise(notes))
 
     def _failed(self, student: str, exc: Exception, notes: list[str]) -> StudentResult:
         self.grader.discard(student)
         score = self.grader.score(student)
-        return StudentResult(student, FAILED, glue.describe(exc), score.score, score.max_score,
-                             score.late_penalty, 0.0, glue.summarise(notes))
+        return StudentResult(student, FAILED, hooks.describe(exc), score.score, score.max_score,
+                             score.late_penalty, 0.0, hooks.summarise(notes))
 
     def run(self, pool: WorkerPool, students: Sequence[str], progress: bool) -> list[
             StudentResult]:
@@ -302,13 +304,13 @@ class _Run:
                         done.append(prepared)
                         bar.update()
                     elif not self.grader.execute:
-                        done.append(self.finish(prepared, {"notebooks": []}))
+                        done.append(self.finish(prepared, JobDone(prepared.job.id, ())))
                         bar.update()
                     else:
                         pool.submit(prepared.job)
                         pending[prepared.job.id] = prepared
                 for result in pool.results(timeout=0.5) if pending else []:
-                    outcome = self.finish(pending.pop(int(result["job"])), result)
+                    outcome = self.finish(pending.pop(result.job), result)
                     done.append(outcome)
                     bar.update()
                     if outcome.status == FAILED:
@@ -358,7 +360,7 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
             preload = [*DEFAULT_PRELOAD, *notebook_imports(course, assignment)]
         pool = WorkerPool(jobs, rundir, preload)  # workers warm up while nbgrader loads
         try:
-            with glue.Grader.open(course, assignment, force) as grader:
+            with hooks.Grader.open(course, assignment, force) as grader:
                 base = limits or Limits(cell_timeout=grader.cell_timeout
                                         or Limits().notebook_timeout)
                 chosen = Limits(**{**base.__dict__, **{k: v for k, v in (

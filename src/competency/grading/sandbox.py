@@ -36,7 +36,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWPID = (0x00020000, 0x08000000, 0x40000000,
@@ -224,17 +223,17 @@ def choose_reaper(requested: str) -> str:
     return "pidns" if os.geteuid() == 0 else "subreaper"
 
 
-def enter_pid_namespace(emit: Callable[[dict[str, Any]], None]) -> None:
+def enter_pid_namespace(report_pid: Callable[[int], None]) -> None:
     """Fork into a new PID namespace; only the namespace's init (pid 1) returns.
 
     The process that called this waits for init and exits with its status; it tells
-    the supervisor init's pid first, so that interrupts reach the notebook.
+    the supervisor init's pid first (``report_pid``), so that interrupts reach the notebook.
     """
     _call("unshare(CLONE_NEWPID)", _libc().unshare(CLONE_NEWPID))
     pid = os.fork()
     if pid == 0:
         return
-    emit({"t": "pid", "pid": pid})
+    report_pid(pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):  # die the same way, so that the supervisor can tell

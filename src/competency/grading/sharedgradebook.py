@@ -3,29 +3,23 @@
 nbgrader's converter and preprocessors each open ``Gradebook(db_url)`` (about ten
 times per submission, each time creating an engine and checking every table) and
 commit after nearly every change (about fifty fsyncs per submission with SQLite).
-While :func:`shared_gradebook` is active, the name ``Gradebook`` in those nbgrader
-modules returns one shared gradebook whose ``commit`` only flushes; the caller
+While :func:`competency.grading.nbgraderhooks.shared_gradebook` is active, the name
+``Gradebook`` in those nbgrader modules is :func:`borrowed_class`: it returns one
+shared gradebook whose ``commit`` only flushes (:class:`DeferredSession`); the caller
 commits once per submission. Reads of static rows (source and graded cells) are
 answered from a per-run cache, and a submitted notebook's grades and comments are
 loaded with one query; nbgrader's own code still decides every value written.
+The swapping itself is a hook, in :mod:`competency.grading.nbgraderhooks`; this
+module uses nbgrader's public API (``Gradebook``'s ``find_*`` methods, its models).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import importlib
 import types
-from collections.abc import Iterator
 from typing import Any
 
 from competency.errors import GradingError
-
-_PATCHED_MODULES = ("nbgrader.converters.autograde", "nbgrader.preprocessors.overwritecells",
-                    "nbgrader.preprocessors.overwritekernelspec",
-                    "nbgrader.preprocessors.saveautogrades",
-                    "nbgrader.preprocessors.latesubmissions")
-
 
 _STATIC = {"find_source_cell": ("name", "cell_type", "locked", "checksum", "source"),
            "find_graded_cell": ("name", "max_score")}
@@ -46,7 +40,7 @@ _PER_SUBMISSION = ("find_grade", "find_comment")
 _SUBMISSION_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
-def _submission_lookup(gradebook: Any, method: str, cell: str, notebook: str,
+def _submission_lookup(gradebook: Any, session: Any, method: str, cell: str, notebook: str,
                        assignment: str, student: str) -> Any:
     """A grade or comment of a submitted notebook; all of them loaded by one query.
 
@@ -59,7 +53,7 @@ def _submission_lookup(gradebook: Any, method: str, cell: str, notebook: str,
     if key not in _SUBMISSION_CACHE:
         model = Grade if method == "find_grade" else Comment
         submitted = gradebook.find_submission_notebook(notebook, assignment, student)
-        rows = gradebook.db.query(model, BaseCell.name).join(
+        rows = session.query(model, BaseCell.name).join(
             BaseCell, BaseCell.id == model.cell_id).filter(
             model.notebook_id == submitted.id).all()
         _SUBMISSION_CACHE[key] = {name: found for found, name in rows}
@@ -68,7 +62,7 @@ def _submission_lookup(gradebook: Any, method: str, cell: str, notebook: str,
         cell, notebook, assignment, student)
 
 
-class _DeferredSession:
+class DeferredSession:
     """The gradebook's session with ``commit`` turned into ``flush``."""
 
     def __init__(self, session: Any) -> None:
@@ -81,22 +75,14 @@ class _DeferredSession:
         self._session.flush()
 
 
-@contextlib.contextmanager
-def shared_gradebook(db_url: str) -> Iterator[Any]:
-    """One gradebook connection for nbgrader's converter and preprocessors.
+def borrowed_class(real: Any, session: Any, db_url: str) -> type:
+    """What ``Gradebook(...)`` returns inside nbgrader while sharing ``real``.
 
-    nbgrader opens ``Gradebook(db_url)`` in each step; while this is active those
-    names return the shared one, whose commits wait for :func:`commit` (one
-    transaction per submission). Yields the real gradebook; its ``.session`` commits.
+    ``session`` is ``real``'s own session (whose commits ``real`` defers).
     """
-    from nbgrader.api import Gradebook
-
-    real = Gradebook(db_url)
-    session = real.db
-    real.db = _DeferredSession(session)
 
     class Borrowed:
-        """What ``Gradebook(...)`` returns inside nbgrader while sharing."""
+        """The shared gradebook, with cached reads of static rows and of grades."""
 
         def __init__(self, url: str, course_id: str = "default_course",
                      authenticator: Any = None) -> None:
@@ -110,7 +96,7 @@ def shared_gradebook(db_url: str) -> Iterator[Any]:
             if name in _STATIC:
                 return functools.partial(_static_lookup, real, name)
             if name in _PER_SUBMISSION:
-                return functools.partial(_submission_lookup, real, name)
+                return functools.partial(_submission_lookup, real, session, name)
             return getattr(real, name)
 
         def __enter__(self) -> Any:
@@ -122,21 +108,13 @@ def shared_gradebook(db_url: str) -> Iterator[Any]:
         def close(self) -> None:
             return None
 
-    modules: list[Any] = [importlib.import_module(name) for name in _PATCHED_MODULES]
-    saved = [m.Gradebook for m in modules]
-    for module in modules:
-        module.Gradebook = Borrowed
-    real.session = session
-    try:
-        yield real
-    finally:
-        for module, original in zip(modules, saved, strict=True):
-            module.Gradebook = original
-        session.rollback()
-        session.remove()
-        real.engine.dispose()
-        _STATIC_CACHE.clear()
-        _SUBMISSION_CACHE.clear()
+    return Borrowed
+
+
+def clear_caches() -> None:
+    """Forget everything cached (at the end of a run)."""
+    _STATIC_CACHE.clear()
+    _SUBMISSION_CACHE.clear()
 
 
 def clear_submission_cache() -> None:

@@ -28,8 +28,10 @@ from IPython.core.interactiveshell import InteractiveShell
 from traitlets import Type
 from traitlets.config import Config
 
+from competency.grading.messages import CellDone, CellStarted, ChildMessage, NotebookEnd
+
 Output = dict[str, Any]
-Emit = Callable[[dict[str, Any]], None]
+Emit = Callable[[ChildMessage], None]
 
 TRUNCATED = ("\n[output truncated by the grader: this cell wrote more than {limit:,} "
              "characters]\n")
@@ -268,7 +270,7 @@ def run_cells(shell: GradingShell, cells: list[tuple[int, str]], emit: Emit,
     sys.stdout = CaptureStream("stdout")
     sys.stderr = CaptureStream("stderr")
     for index, source in cells:
-        emit({"t": "start", "cell": index})
+        emit(CellStarted(index))
         CAPTURE.reset()
         result = _RUN_CELL(shell, source, store_history=True,  # type: ignore[no-untyped-call]
                            silent=False)
@@ -279,6 +281,5 @@ def run_cells(shell: GradingShell, cells: list[tuple[int, str]], emit: Emit,
         for output in outputs:
             if output["output_type"] == "execute_result":
                 output["execution_count"] = result.execution_count
-        emit({"t": "done", "cell": index, "outputs": outputs,
-              "count": result.execution_count, "truncated": CAPTURE.truncated})
-    emit({"t": "end"})
+        emit(CellDone(index, tuple(outputs), result.execution_count, bool(CAPTURE.truncated)))
+    emit(NotebookEnd())

@@ -17,90 +17,87 @@ it: per-cell and per-notebook wall time, output size, exit. The child:
 * runs the cells in-process (:mod:`competency.grading.shellrun`) in a private working copy.
 
 What was applied is reported per notebook (``isolation``), before learner code runs.
+The processes talk in the typed messages of :mod:`competency.grading.messages`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import select
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from competency.grading import sandbox as lx
+from competency.grading.messages import (
+    CellDone,
+    CellResult,
+    CellStarted,
+    ChildMessage,
+    Crashed,
+    Isolation,
+    Job,
+    JobDone,
+    JobFailed,
+    JobResult,
+    NotebookEnd,
+    NotebookJob,
+    NotebookResult,
+    Output,
+    Pid,
+    ProtocolError,
+    SetupFailed,
+    Ticket,
+    decode_child,
+    decode_result,
+    encode_child,
+    encode_result,
+)
 from competency.grading.sandbox import Limits
+
+__all__ = ["DEFAULT_PRELOAD", "TIMEOUT_OUTPUT", "Job", "NotebookJob", "WorkerPool"]
 
 DEFAULT_PRELOAD = ("IPython", "ipywidgets")
 _MAX_LINE = 64 * 1024 * 1024
-TIMEOUT_OUTPUT = {"output_type": "error", "ename": "CellTimeoutError", "evalue": "",
+TIMEOUT_OUTPUT: Output = {"output_type": "error", "ename": "CellTimeoutError", "evalue": "",
                   "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel "
                                 "before timeout"]}
-
-
-@dataclass(frozen=True)
-class NotebookJob:
-    """One notebook to run: its name and its code cells."""
-
-    name: str
-    """Notebook name without ``.ipynb``."""
-    cells: list[tuple[int, str]]
-    """``(cell index, source)`` of each code cell to run, in order."""
-
-
-@dataclass(frozen=True)
-class Job:
-    """One submission to run (sent to a worker as a JSON file)."""
-
-    id: int
-    """Unique within a grading run."""
-    student: str
-    """The learner's nbgrader id."""
-    files: str
-    """Folder whose files make the working copy (the autograded folder)."""
-    notebooks: list[NotebookJob]
-    """The notebooks, in grading order."""
-    limits: Limits = field(default_factory=Limits)
-    """Limits per notebook."""
-    protect: list[str] = field(default_factory=list)
-    """Paths the notebook must not read (course root, gradebook)."""
-    uid: int | None = None
-    """When run as root: the uid (and gid) the notebook runs as."""
-    reaper: str = "auto"
-    """How leftover processes are killed: ``auto``, ``cgroup``, ``pidns`` or ``subreaper``."""
-    workroot: str = ""
-    """Folder under which the private working copy is made."""
-
-    def to_json(self) -> str:
-        """The job as JSON."""
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> Job:
-        """Read :meth:`to_json` back."""
-        raw = json.loads(text)
-        raw["limits"] = Limits(**raw["limits"])
-        raw["notebooks"] = [NotebookJob(n["name"], [(int(i), str(s)) for i, s in n["cells"]])
-                            for n in raw["notebooks"]]
-        return cls(**raw)
 
 
 # --------------------------------------------------------------------------- child
 
 
-def _emitter(fd: int) -> Any:
-    write, dumps = os.write, json.JSONEncoder(allow_nan=False).encode
+def _writer(fd: int) -> Callable[[bytes], None]:
+    write = os.write
 
-    def emit(message: dict[str, Any]) -> None:
-        data = (dumps(message) + "\n").encode("ascii")
+    def send(data: bytes) -> None:
         while data:
             data = data[write(fd, data):]
+
+    return send
+
+
+def _emitter(fd: int) -> Callable[[ChildMessage], None]:
+    """Send messages to the supervisor on ``fd``."""
+    send = _writer(fd)
+
+    def emit(message: ChildMessage) -> None:
+        send(encode_child(message))
+
+    return emit
+
+
+def _result_sender(fd: int) -> Callable[[JobResult], None]:
+    """Send job results to the parent on ``fd``."""
+    send = _writer(fd)
+
+    def emit(result: JobResult) -> None:
+        send(encode_result(result))
 
     return emit
 
@@ -115,19 +112,19 @@ def _child(job: Job, notebook: NotebookJob, workdir: Path, fd: int, reaper: str,
         if group is not None:
             lx.cgroup_join(group)
         if reaper == "pidns":
-            lx.enter_pid_namespace(emit)
+            lx.enter_pid_namespace(lambda pid: emit(Pid(pid)))
         report = lx.isolate(job.limits, workdir, job.protect, job.uid, fd)
-        emit({"t": "isolation", "applied": report})
+        emit(Isolation(tuple(report)))
         from competency.grading import shellrun
 
         shell = shellrun.GradingShell.instance()
         shellrun.run_cells(shell, notebook.cells, emit, job.limits.output_chars)
     except lx.SandboxSetupError as exc:
-        emit({"t": "setup-failed", "reason": str(exc)})
+        emit(SetupFailed(str(exc)))
         code = 70
     except BaseException as exc:
         with contextlib.suppress(BaseException):
-            emit({"t": "crashed", "reason": f"{type(exc).__name__}: {exc}"})
+            emit(Crashed(f"{type(exc).__name__}: {exc}"))
         code = 71
     os._exit(code)
 
@@ -139,7 +136,7 @@ def _child(job: Job, notebook: NotebookJob, workdir: Path, fd: int, reaper: str,
 class _Watch:
     """What the supervisor knows about a running notebook."""
 
-    cells: dict[int, dict[str, Any]] = field(default_factory=dict)
+    cells: dict[int, CellResult] = field(default_factory=dict)
     current: int | None = None
     applied: list[str] = field(default_factory=list)
     target: int = 0
@@ -149,33 +146,34 @@ class _Watch:
     setup: float = 0.0
 
 
-def _handle(message: Any, watch: _Watch, cell_deadline: float, limits: Limits) -> float:
-    kind = message.get("t")
-    if kind == "start":
-        watch.current = int(message["cell"])
+def _handle(message: ChildMessage | None, watch: _Watch, cell_deadline: float,
+            limits: Limits) -> float:
+    if isinstance(message, CellStarted):
+        watch.current = message.cell
         return time.monotonic() + limits.cell_timeout
-    if kind == "done":
-        index = int(message["cell"])
-        outputs = [o for o in message.get("outputs", []) if isinstance(o, dict)]
+    if isinstance(message, CellDone):
+        index = message.cell
+        outputs = list(message.outputs)
         if index in watch.timed_out:
             outputs.append(dict(TIMEOUT_OUTPUT))
-        watch.cells[index] = {"outputs": outputs, "count": message.get("count"),
-                              "state": "timeout" if index in watch.timed_out else "ran"}
-        if message.get("truncated") and not watch.reason:
+        watch.cells[index] = CellResult(tuple(outputs), message.count,
+                                        "timeout" if index in watch.timed_out else "ran")
+        if message.truncated and not watch.reason:
             watch.reason = (f"output over the limit ({limits.output_chars:,} characters) in "
                             f"cell {index}; truncated")
         watch.current = None
         return float("inf")
-    if kind == "isolation":
-        watch.applied = [str(a) for a in message.get("applied", [])]
+    if isinstance(message, Isolation):
+        watch.applied = list(message.applied)
         watch.setup = time.monotonic()
-    elif kind == "pid":
-        watch.target = int(message["pid"])
-    elif kind == "end":
+    elif isinstance(message, Pid):
+        watch.target = message.pid
+    elif isinstance(message, NotebookEnd):
         watch.ended = True
-    elif kind in ("setup-failed", "crashed"):
-        watch.reason = f"{'sandbox setup failed' if kind == 'setup-failed' else 'crashed'}: " \
-                       f"{message.get('reason', '')}"
+    elif isinstance(message, SetupFailed):
+        watch.reason = f"sandbox setup failed: {message.reason}"
+    elif isinstance(message, Crashed):
+        watch.reason = f"crashed: {message.reason}"
     return cell_deadline
 
 
@@ -223,9 +221,8 @@ def _watch(pid: int, fd: int, watch: _Watch, limits: Limits) -> None:
         for line in lines:
             before = watch.current
             try:
-                message = json.loads(line)
-                cell_deadline = _handle(message, watch, cell_deadline, limits)
-            except (ValueError, TypeError, KeyError, AttributeError):
+                cell_deadline = _handle(decode_child(line), watch, cell_deadline, limits)
+            except ProtocolError:
                 watch.reason = "protocol violation: a malformed message"
                 return
             if before is not None and watch.current is None:
@@ -244,7 +241,7 @@ def _exit_reason(status: int, watch: _Watch) -> str:
            f"{where}"
 
 
-def run_notebook(job: Job, notebook: NotebookJob, workdir: Path) -> dict[str, Any]:
+def run_notebook(job: Job, notebook: NotebookJob, workdir: Path) -> NotebookResult:
     """Fork a sandboxed child for one notebook and watch it; the notebook's result."""
     reaper = lx.choose_reaper(job.reaper)
     group = lx.cgroup_create(f"{Path(job.workroot).parent.name}-{job.id}") \
@@ -271,20 +268,21 @@ def run_notebook(job: Job, notebook: NotebookJob, workdir: Path) -> dict[str, An
         watch.reason = _exit_reason(status, watch)
     elif not watch.reason:
         limit_hit = [i for i, c in watch.cells.items()
-                     if any(o.get("ename") == "MemoryError" for o in c["outputs"])]
+                     if any(o.get("ename") == "MemoryError" for o in c.outputs)]
         if limit_hit:
             watch.reason = (f"memory limit ({job.limits.memory_bytes / 1024**3:g} GB) reached "
                             f"in cell {limit_hit[0]}")
         elif watch.timed_out:
             watch.reason = (f"cell {min(watch.timed_out)} interrupted after "
                             f"{job.limits.cell_timeout:g} s")
-    return {"name": notebook.name, "cells": {str(k): v for k, v in watch.cells.items()},
-            "reason": watch.reason, "isolation": watch.applied, "reaper": reaper,
-            "stopped_in": None if watch.ended else watch.current,
-            "interrupted": sorted(watch.timed_out),
-            "setup": round(watch.setup - started, 3) if watch.setup else None,
-            "cpu": round(usage.ru_utime + usage.ru_stime, 3),
-            "seconds": round(time.monotonic() - started, 3)}
+    return NotebookResult(
+        name=notebook.name, cells=dict(watch.cells), reason=watch.reason,
+        isolation=tuple(watch.applied), reaper=reaper,
+        stopped_in=None if watch.ended else watch.current,
+        interrupted=tuple(sorted(watch.timed_out)),
+        setup=round(watch.setup - started, 3) if watch.setup else None,
+        cpu=round(usage.ru_utime + usage.ru_stime, 3),
+        seconds=round(time.monotonic() - started, 3))
 
 
 def supervise(job_path: str) -> None:
@@ -298,7 +296,7 @@ def supervise(job_path: str) -> None:
             results.append(run_notebook(job, notebook, workdir))
     finally:
         lx.remove_tree(workdir.parent)
-    _emitter(1)({"job": job.id, "notebooks": results})
+    _result_sender(1)(JobDone(job.id, tuple(results)))
 
 
 def main() -> None:
@@ -318,25 +316,24 @@ def main() -> None:
 
     shellrun.warm_up(shellrun.make_shell())
     lx.candidate_roots()
-    emit = _emitter(1)
+    emit = _result_sender(1)
     for line in sys.stdin:
-        job_id, _, path = line.strip().partition(" ")
-        if not path:
+        ticket = Ticket.decode(line)
+        if ticket is None:
             continue
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the supervisor
             code = 0
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                supervise(path)
+                supervise(ticket.path)
             except BaseException as exc:
-                emit({"job": int(job_id), "error": f"{type(exc).__name__}: {exc}"})
+                emit(JobFailed(ticket.job, f"{type(exc).__name__}: {exc}"))
                 code = 1
             os._exit(code)
         _, status = os.waitpid(pid, 0)
         if status != 0 and os.WIFSIGNALED(status):
-            emit({"job": int(job_id), "error": f"supervisor killed by signal "
-                                               f"{os.WTERMSIG(status)}"})
+            emit(JobFailed(ticket.job, f"supervisor killed by signal {os.WTERMSIG(status)}"))
 
 
 
@@ -374,7 +371,7 @@ class WorkerPool:
         self.preload = list(preload)
         self.env = {k: v for k, v in os.environ.items() if k in _WORKER_ENV}
         self.workers = [self._start(i) for i in range(size)]
-        self.orphans: list[dict[str, Any]] = []
+        self.orphans: list[JobResult] = []
 
     def _start(self, index: int) -> _Worker:
         log = self.rundir / f"worker-{index}.log"
@@ -403,7 +400,7 @@ class WorkerPool:
         worker.jobs.add(job.id)
         assert worker.process.stdin is not None
         try:
-            worker.process.stdin.write(f"{job.id} {path}\n".encode())
+            worker.process.stdin.write(Ticket(job.id, str(path)).encode())
             worker.process.stdin.flush()
         except BrokenPipeError:
             self._died(worker)
@@ -411,15 +408,15 @@ class WorkerPool:
     def _died(self, worker: _Worker) -> None:
         tail = worker.log.read_text("utf-8", "replace")[-500:].strip()
         for job_id in sorted(worker.jobs):
-            self.orphans.append({"job": job_id, "error": "the grading worker died"
-                                 + (f": {tail.splitlines()[-1]}" if tail else "")})
+            self.orphans.append(JobFailed(job_id, "the grading worker died"
+                                          + (f": {tail.splitlines()[-1]}" if tail else "")))
         worker.process.kill()
         worker.process.wait()
         index = self.workers.index(worker)
         self.workers[index] = self._start(index)
 
-    def results(self, timeout: float) -> list[dict[str, Any]]:
-        """Results that arrived within ``timeout`` seconds (each ``{"job": id, ...}``)."""
+    def results(self, timeout: float) -> list[JobResult]:
+        """Results that arrived within ``timeout`` seconds."""
         out, self.orphans = self.orphans, []
         if out:
             return out
@@ -435,9 +432,9 @@ class WorkerPool:
             worker.buffer += chunk
             *lines, worker.buffer = worker.buffer.split(b"\n")
             for line in lines:
-                result = json.loads(line)
-                worker.jobs.discard(int(result["job"]))
-                (self.jobdir / f"{result['job']}.json").unlink(missing_ok=True)
+                result = decode_result(line)
+                worker.jobs.discard(result.job)
+                (self.jobdir / f"{result.job}.json").unlink(missing_ok=True)
                 out.append(result)
         out.extend(self.orphans)
         self.orphans = []

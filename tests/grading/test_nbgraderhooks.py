@@ -1,0 +1,79 @@
+"""The nbgrader internals competency relies on are checked, and named when they change."""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from nbgrader.converters.base import BaseConverter
+from nbgrader.preprocessors import ClearHiddenTests, saveautogrades
+
+from competency.errors import GradingError
+from competency.grading import nbgraderhooks
+from competency.grading.feedback import feedback
+from competency.grading.nbgraderhooks import CHECKED_VERSION, HOOKS, Grader, check_hooks
+
+INSTALLED = version("nbgrader")
+
+
+def test_the_installed_nbgrader_has_every_hook() -> None:
+    assert nbgraderhooks.hook_problems() == []
+    check_hooks()
+
+
+def test_the_hooks_are_listed_once_with_a_reason() -> None:
+    names = [(h.module, h.attribute) for h in HOOKS]
+    assert len(names) == len(set(names))
+    assert all(h.why for h in HOOKS)
+    assert CHECKED_VERSION == "0.9.6"
+    assert ("nbgrader.converters.base", "BaseConverter._format_dest") in names
+    assert ("nbgrader.converters.autograde", "Autograde._init_preprocessors") in names
+    assert sum(h.attribute == "Gradebook" for h in HOOKS) == 5
+
+
+def test_a_missing_name_is_named_with_the_installed_version(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(BaseConverter, "_format_dest")
+    with pytest.raises(GradingError) as info:
+        check_hooks()
+    message = str(info.value)
+    assert f"nbgrader {INSTALLED} is not compatible" in message
+    assert f"checked against nbgrader {CHECKED_VERSION}" in message
+    assert "nbgrader.converters.base.BaseConverter._format_dest is missing" in message
+
+
+def test_a_module_without_gradebook_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(saveautogrades, "Gradebook")
+    with pytest.raises(GradingError, match=re.escape(
+            "nbgrader.preprocessors.saveautogrades.Gradebook is missing")):
+        check_hooks()
+
+
+def test_a_changed_signature_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    def changed(self: ClearHiddenTests, cell: object, strict: bool) -> bool:
+        return False
+
+    monkeypatch.setattr(ClearHiddenTests, "_remove_hidden_test_region", changed)
+    with pytest.raises(GradingError) as info:
+        check_hooks()
+    assert ("nbgrader.preprocessors.clearhiddentests.ClearHiddenTests."
+            "_remove_hidden_test_region takes (self, cell, strict), not (self, cell)"
+            ) in str(info.value)
+
+
+def test_grading_and_feedback_check_the_hooks_first(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    monkeypatch.delattr(BaseConverter, "_format_source")
+    with pytest.raises(GradingError, match=r"BaseConverter\._format_source is missing"), \
+            Grader.open(tmp_path, "m", force=False):
+        pass
+    with pytest.raises(GradingError, match=r"BaseConverter\._format_source is missing"):
+        feedback("m", tmp_path)
+
+
+def test_the_former_module_path_still_resolves() -> None:
+    import importlib
+
+    assert importlib.import_module("competency.nbgraderglue") is nbgraderhooks
