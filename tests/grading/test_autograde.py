@@ -3,6 +3,7 @@ from __future__ import annotations
 import nbformat
 
 from competency.grading.autograde import LANGUAGE_INFO, apply_outputs, code_cells
+from competency.grading.messages import CellResult, NotebookResult
 from conftest import make_cell
 
 
@@ -19,12 +20,15 @@ def test_code_cells_are_what_nbclient_would_run() -> None:
 
 def test_apply_outputs_keeps_valid_outputs_and_marks_cells_that_did_not_run() -> None:
     nb = notebook()
-    result = {"cells": {
-        "1": {"count": 1, "outputs": [{"output_type": "stream", "name": "stdout", "text": "ok"},
-                                      {"output_type": "bogus"}]},
-        "4": {"count": 2, "outputs": [{"output_type": "execute_result", "data":
-                                       {"text/plain": ["1", "2"]}, "execution_count": 2}]}},
-        "stopped_in": 5, "interrupted": [5], "reason": "cell timeout"}
+    result = NotebookResult(
+        name="n.ipynb", cells={
+            1: CellResult(outputs=({"output_type": "stream", "name": "stdout", "text": "ok"},
+                                   {"output_type": "bogus"}), count=1, state="ok"),
+            4: CellResult(outputs=({"output_type": "execute_result", "data":
+                                    {"text/plain": ["1", "2"]}, "execution_count": 2},),
+                          count=2, state="ok")},
+        reason="cell timeout", isolation=(), reaper="none", stopped_in=5, interrupted=(5,),
+        setup=0.0, cpu=0.0, seconds=0.0)
     apply_outputs(nb, result, [1, 4, 5], error="")
     assert nb.cells[1].execution_count == 1
     assert [o["text"] for o in nb.cells[1].outputs] == ["ok"]

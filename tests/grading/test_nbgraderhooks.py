@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from importlib.metadata import version
 from pathlib import Path
@@ -13,7 +14,14 @@ from nbgrader.preprocessors import ClearHiddenTests, saveautogrades
 from competency.errors import GradingError
 from competency.grading import nbgraderhooks
 from competency.grading.feedback import feedback
-from competency.grading.nbgraderhooks import CHECKED_VERSION, HOOKS, Grader, check_hooks
+from competency.grading.nbgraderhooks import (
+    CHECKED_VERSION,
+    HOOKS,
+    Grader,
+    check_hooks,
+    describe,
+    summarise,
+)
 
 INSTALLED = version("nbgrader")
 
@@ -77,3 +85,20 @@ def test_the_former_module_path_still_resolves() -> None:
     import importlib
 
     assert importlib.import_module("competency.nbgraderglue") is nbgraderhooks
+
+
+def test_describe_gives_one_line() -> None:
+    assert describe(ValueError("bad value\nmore detail")) == "ValueError: bad value"
+    assert describe(json.JSONDecodeError("x", "{", 0)) == (
+        "the notebook is not valid JSON (truncated or damaged)")
+    assert len(describe(RuntimeError("x" * 1000))) == 300
+
+
+def test_summarise_counts_restored_locked_cells_once() -> None:
+    notes = ["Attribute 'checksum' for cell a has changed!",
+             "Attribute 'checksum' for cell b has changed!",
+             "Removing existing submission", "Updating existing notebook",
+             "cell x has no id", "cell x has no id"]
+    assert summarise(notes) == ("2 locked cell(s) restored from the gradebook",
+                                "cell x has no id")
+    assert summarise([]) == ()

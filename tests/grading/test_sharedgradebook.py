@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from competency.errors import GradingError
-from competency.grading.sharedgradebook import shared_gradebook
+from competency.grading.nbgraderhooks import shared_gradebook
 
 
 def test_nbgrader_steps_share_one_gradebook_until_the_end(tmp_path: Path) -> None:
