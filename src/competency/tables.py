@@ -7,6 +7,7 @@ header as row 1, through :class:`~competency.errors.TableError`.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,7 +37,8 @@ def read_table(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
     """Read a CSV or XLSX table as text columns; checks that ``required`` columns exist.
 
     Values are stripped strings ("" for empty cells). The frame's index is
-    the file's row number (header = row 1), so errors can name the row.
+    the file's row number (header = row 1, blank lines counted), so errors can
+    name the row; rows that are entirely empty are dropped.
     """
     import pandas as pd
 
@@ -56,7 +58,8 @@ def read_table(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
         if suffix == ".csv":
             text = _decode(path, raw)
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                na_filter=False, skipinitialspace=False)
+                                na_filter=False, skipinitialspace=False,
+                                skip_blank_lines=False)
         else:
             frame = pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False,
                                   na_filter=False, engine="openpyxl")
@@ -64,18 +67,23 @@ def read_table(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
         raise
     except pd.errors.ParserError as exc:
         raise TableError(path, f"malformed CSV: {exc}".split("\n")[0]) from exc
-    except (ValueError, KeyError, OSError) as exc:  # openpyxl: not a zip / not a workbook
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:  # not a workbook
         raise TableError(path, f"cannot read as {suffix[1:].upper()}: {exc}") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise TableError(path, "missing column", row=1, value=", ".join(missing))
+    check_columns(path, list(frame.columns), required)
     frame = frame.astype(str).apply(lambda col: col.str.strip())
     frame.index = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
     # drop rows that are entirely empty (trailing blank lines in spreadsheets)
     empty = (frame == "").all(axis=1)
     result: pd.DataFrame = frame.loc[~empty]
     return result
+
+
+def check_columns(path: Path, header: Sequence[str], required: Sequence[str]) -> None:
+    """Raise ``FILE, row 1: missing column (A, B)`` unless ``header`` has every required one."""
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise TableError(path, "missing column", row=1, value=", ".join(missing))
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
