@@ -43,3 +43,20 @@ def test_readme_first_section_has_the_two_commands() -> None:
     assert commands == ["make start", "make test"]
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+SHARED_READERS = {"dates.py", "yamllines.py", "tables.py", "arrowtables.py"}
+"""The only modules of src/competency that may call the parsers they wrap."""
+BANNED_CALLS = re.compile(r"\.(strptime|fromisoformat|safe_load|load_all|compose|full_load)\(|"
+                          r"\byaml\.load\(|\bread_(csv|excel)\(")
+"""Parsers that ruff's banned-api rule (TID251) cannot see when called on an instance or
+an alias of a class (``day.fromisoformat(...)``, ``type(x).strptime(...)``)."""
+
+
+def test_inputs_are_read_only_through_the_shared_readers() -> None:
+    src = REPO / "src" / "competency"
+    found = [f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+             for path in sorted(src.rglob("*.py")) if path.name not in SHARED_READERS
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if BANNED_CALLS.search(line) and not line.lstrip().startswith("#")]
+    assert found == []

@@ -69,6 +69,13 @@ def _rebuild_input_error(
     return cls(path, problem, line=line, row=row, value=value)
 
 
+class DateError(CompetencyError, ValueError):
+    """A date is not a real ``YYYY-MM-DD`` date.
+
+    The message reads ``WHERE: malformed date; use YYYY-MM-DD (VALUE)``.
+    """
+
+
 class FrameworkError(InputFileError):
     """A competency framework file (YAML or Moodle CSV) is invalid."""
 
@@ -166,6 +173,16 @@ class AnswerError(CompetencyError, ValueError):
 
 class QuestionError(CompetencyError):
     """A question bank is malformed or names an unknown question."""
+
+
+class QuestionBankError(QuestionError, InputFileError):
+    """A question bank file is invalid: ``FILE, line N: problem (value)``.
+
+    In a notebook it renders as that one line instead of a traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\N{WARNING SIGN}  {self}"]
 
 
 class DisclosureError(CompetencyError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +35,23 @@ def _decode(path: Path, raw: bytes) -> str:
                          value=f"byte 0x{bad}") from exc
 
 
+def _after_blank_lines(text: str) -> tuple[str, int]:
+    """The text from its first non-blank line, and how many blank lines came before it."""
+    lead = 0
+    while True:
+        end = text.find("\n")
+        if end < 0 or text[:end].strip():
+            return text, lead
+        text = text[end + 1:]
+        lead += 1
+
+
 def read_table(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
     """Read a CSV or XLSX table as text columns; checks that ``required`` columns exist.
 
     Values are stripped strings ("" for empty cells). The frame's index is
-    the file's row number (header = row 1), so errors can name the row.
+    the file's row number (header = row 1, blank lines counted), so errors can
+    name the row; rows that are entirely empty are dropped.
     """
     import pandas as pd
 
@@ -56,9 +69,10 @@ def read_table(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
         raise TableError(path, "empty file", row=1)
     try:
         if suffix == ".csv":
-            text = _decode(path, raw)
+            text, lead = _after_blank_lines(_decode(path, raw))
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                na_filter=False, skipinitialspace=False)
+                                na_filter=False, skipinitialspace=False,
+                                skip_blank_lines=False)
         else:
             frame = pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False,
                                   na_filter=False, engine="openpyxl")
@@ -66,14 +80,13 @@ def read_table(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
         raise
     except pd.errors.ParserError as exc:
         raise TableError(path, f"malformed CSV: {exc}".split("\n")[0]) from exc
-    except (ValueError, KeyError, OSError) as exc:  # openpyxl: not a zip / not a workbook
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:  # not a workbook
         raise TableError(path, f"cannot read as {suffix[1:].upper()}: {exc}") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise TableError(path, "missing column", row=1, value=", ".join(missing))
+    check_columns(path, list(frame.columns), required)
     frame = frame.astype(str).apply(lambda col: col.str.strip())
-    frame.index = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
+    first = FIRST_DATA_ROW + (lead if suffix == ".csv" else 0)
+    frame.index = range(first, first + len(frame))
     # drop rows that are entirely empty (trailing blank lines in spreadsheets)
     empty = (frame == "").all(axis=1)
     result: pd.DataFrame = frame.loc[~empty]
@@ -117,27 +130,32 @@ def read_rows(path: str | Path, required: Sequence[str]) -> TableRows:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise TableError(path, f"malformed CSV: {exc}") from exc
-    numbered = [(n, r) for n, r in enumerate(records, start=1) if r]  # blank lines skipped
+    numbered = [(n, r) for n, r in enumerate(records, start=1) if r]  # blank: no record
     header = [c.strip() for c in numbered[0][1]]
     names: list[str] = []
     for name in header:  # pandas' names for repeated columns: a, a.1, a.2
         count = sum(1 for n in names if n == name or n.startswith(f"{name}."))
         names.append(name if count == 0 else f"{name}.{count}")
-    missing = [c for c in required if c not in names]
-    if missing:
-        raise TableError(path, "missing column", row=1, value=", ".join(missing))
+    check_columns(path, names, required)
     rows: list[int] = []
     values: list[list[str]] = []
-    for index, (record, cells) in enumerate(numbered[1:], start=FIRST_DATA_ROW):
+    for record, cells in numbered[1:]:  # row numbers count blank lines, as read_table's
         if len(cells) > len(names):
             raise TableError(path, f"malformed CSV: Error tokenizing data. C error: Expected "
                              f"{len(names)} fields in line {record}, saw {len(cells)}")
         stripped = [c.strip() for c in cells] + [""] * (len(names) - len(cells))
         if any(stripped):
-            rows.append(index)
+            rows.append(record)
             values.append(stripped)
     return TableRows(tuple(rows), {name: tuple(v[i] for v in values)
                                    for i, name in enumerate(names)})
+
+
+def check_columns(path: Path, header: Sequence[str], required: Sequence[str]) -> None:
+    """Raise ``FILE, row 1: missing column (A, B)`` unless ``header`` has every required one."""
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise TableError(path, "missing column", row=1, value=", ".join(missing))
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:

@@ -360,7 +360,8 @@ def test_cli_report_errors(cli: Cli, org: dict[str, Path], tmp_path: Path) -> No
     assert (result.code, result.err) == (
         2, f"{tmp_path / 'r.txt'}: a report is written as .xlsx or .html (.txt)\n")
     result = cli(*base, "--out", tmp_path / "r.html", "--round-to", "0")
-    assert (result.code, result.err) == (2, "rounding base must be at least 1 (0)\n")
+    assert (result.code, result.err) == (
+        2, "competency: Invalid value for '--round-to': must be a whole number, at least 1 (0)\n")
 
 
 def test_sample_organisation_report(cli: Cli, tmp_path: Path) -> None:

@@ -295,7 +295,7 @@ def test_missing_column(tmp_path: Path) -> None:
     roles = write_csv(tmp_path / "roles.csv", ROLE_HEADER, [req("Nurse", "LAW-1", 2)])
     staff = write_csv(tmp_path / "staff.csv", STAFF_HEADER, STAFF)
     with pytest.raises(TableError,
-                       match=r"evidence\.csv, row 1: missing column \(achieved_on, source\)$"):
+                       match=r"evidence\.csv, row 1: missing column \(achieved_on\)$"):
         load_inputs(roles, staff, path)
 
 

@@ -84,7 +84,7 @@ def test_date_format_spellings(spelling: str | None, expected: str) -> None:
                                      r"\(2025-1-10\)$"),
     ("s1,LAW-1,1,2025-01-10,x\n", {"date_spelling": "dd/mm/yyyy"},
      r"ev\.csv, row 2: malformed date; use dd/mm/yyyy \(2025-01-10\)$"),
-    (",LAW-1,1,2025-01-10,x\n", {}, r"ev\.csv, row 2: empty staff_id$"),
+    (",LAW-1,1,2025-01-10,x\n", {}, r"ev\.csv, row 2: empty staff_id \(empty\)$"),
 ])
 def test_bad_rows_name_file_and_row(tmp_path: Path, framework: Framework, text: str,
                                     options: dict[str, str], message: str) -> None:
@@ -174,3 +174,55 @@ def test_load_evidence_reads_an_export(tmp_path: Path, framework: Framework) -> 
     table = load_evidence(tmp_path / "out.xlsx", framework)
     assert table.table.column("level").to_pylist() == [3]
     assert table.table.column("achieved_on").to_pylist() == [dt.date(2025, 1, 10)]
+
+
+EVIDENCE_HEADER = "staff_id,competency,level,achieved_on,source\n"
+
+
+@pytest.mark.parametrize(("body", "first_line"), [
+    ("s1,LAW-1,1,2025-01-10,x\n,LAW-1,1,2025-01-10,x\n", "row 3: empty staff_id (empty)"),
+    ("s1,LAW-9,1,2025-01-10,x\n", "row 2: unknown competency (LAW-9)"),
+    ("s1,,1,2025-01-10,x\n", "row 2: unknown competency (empty)"),
+    ("s1,LAW-1,9,2025-01-10,x\n", "row 2: unknown level (9)"),
+    ("s1,LAW-1,,2025-01-10,x\n", "row 2: unknown level (empty)"),
+    ("s1,LAW-1,1,2025-1-10,x\n", "row 2: malformed date; use YYYY-MM-DD (2025-1-10)"),
+    ("s1,LAW-1,1,2023-02-29,x\n", "row 2: malformed date; use YYYY-MM-DD (2023-02-29)"),
+    ("s1,LAW-1,1,0000-01-01,x\n", "row 2: malformed date; use YYYY-MM-DD (0000-01-01)"),
+    ("s1,LAW-1,1,2024-01-01T00:00,x\n",
+     "row 2: malformed date; use YYYY-MM-DD (2024-01-01T00:00)"),
+    ("s1,LAW-1,1,,x\n", "row 2: malformed date; use YYYY-MM-DD (empty)"),
+    # the first bad row wins; within a row, staff_id, competency, level, date in that order
+    ("s1,LAW-1,1,2025-01-10,x\n\n,LAW-9,9,bad,x\ns2,LAW-9,1,2025-01-10,x\n",
+     "row 4: empty staff_id (empty)"),
+    ("s1,LAW-1,9,bad,x\n", "row 2: unknown level (9)"),
+    ("s1,LAW-1,1,2025-01-10,x\n,,,,\ns2,LAW-1,1,bad,x\n",
+     "row 4: malformed date; use YYYY-MM-DD (bad)"),
+])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_import_and_coverage_apply_the_same_rules(tmp_path: Path, framework: Framework,
+                                                   body: str, first_line: str,
+                                                   suffix: str) -> None:
+    import pandas as pd
+
+    path = write(tmp_path / "evidence.csv", EVIDENCE_HEADER + body)
+    if suffix == ".xlsx":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
+        path = tmp_path / "evidence.xlsx"
+        frame.to_excel(path, index=False)
+    with pytest.raises(TableError) as imported:
+        read_evidence_file(path, framework)
+    with pytest.raises(TableError) as covered:
+        load_evidence(path, framework)
+    assert str(imported.value) == str(covered.value) == f"{path}, {first_line}"
+
+
+def test_import_and_coverage_read_a_good_file_alike(tmp_path: Path,
+                                                    framework: Framework) -> None:
+    path = write(tmp_path / "evidence.csv", EVIDENCE_HEADER
+                 + "s1,LAW-1,1,2025-01-10,x\n\ns2,law-1,2,2024-02-29 00:00:00,y\n")
+    records = read_evidence_file(path, framework)
+    table = load_evidence(path, framework).table
+    assert [r.row() for r in records] == [
+        {k: str(v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()}
+        for row in table.to_pylist()]
+    assert records[1] == EvidenceRecord("s2", "LAW-1", 2, dt.date(2024, 2, 29), "y")

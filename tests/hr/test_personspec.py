@@ -146,7 +146,7 @@ def test_bank_not_utf8(tmp_path: Path, framework: Framework) -> None:
     path.write_bytes(b"competencies: {}\n# caf\xe9\n")
     with pytest.raises(InterviewQuestionsError) as info:
         load_question_bank(path, framework)
-    assert str(info.value) == f"{path}, line 1: not UTF-8 text"
+    assert str(info.value) == f"{path}, line 2: not UTF-8 text"
 
 
 def test_bank_parses_and_tidies_text(framework: Framework) -> None:

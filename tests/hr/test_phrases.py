@@ -97,7 +97,8 @@ def test_phrase_files(tmp_path: Path) -> None:
     broken.write_text("competencies: [\n", encoding="utf-8")
     with pytest.raises(PhrasesError) as info:
         load_phrases(broken)
-    assert str(info.value) == f"{broken}, line 2: invalid YAML"
+    assert str(info.value) == (f"{broken}, line 2: invalid YAML: expected the node content, "
+                               "but found '<stream end>'")
     shipped = load_phrases()
     assert shipped.boilerplate
     assert shipped.sections

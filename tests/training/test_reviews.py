@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from competency.dates import add_months
 from competency.errors import ReviewError, TableError
 from competency.framework.model import Framework
 from competency.training.reviews import (
@@ -18,7 +19,6 @@ from competency.training.reviews import (
     Review,
     ReviewLog,
     Training,
-    add_months,
     load_catalogue,
     load_review_csv,
     make_review,
@@ -51,11 +51,6 @@ def review(course_id: str, on: str, verdict: str = "meets", *confirmed: tuple[st
                   dt.date.fromisoformat(due) if due else add_months(day, 12))
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    ("2025-01-31", 12, "2026-01-31"), ("2024-02-29", 12, "2025-02-28"),
-    ("2025-01-31", 1, "2025-02-28"), ("2025-12-15", 3, "2026-03-15")])
-def test_add_months(day: str, months: int, expected: str) -> None:
-    assert add_months(dt.date.fromisoformat(day), months).isoformat() == expected
 
 
 def test_status_states_and_coverage(framework: Framework) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from competency.dates import ISO_DATE, parse_iso
 from competency.errors import UsageError
 
 if TYPE_CHECKING:
@@ -111,15 +112,11 @@ FrameworkFile = Annotated[
 def _parse_date(value: str | None, option: str) -> dt.date:
     if value is None:
         return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else _bad_date(value, option)
-    except ValueError:
-        return _bad_date(value, option)
-
-
-def _bad_date(value: str, option: str) -> dt.date:
-    raise UsageError(f"competency: Invalid value for '{option}': {value!r} is not a date "
-                     "(use YYYY-MM-DD)")
+    day = parse_iso(value)
+    if day is None:
+        raise UsageError(f"competency: Invalid value for '{option}': {value!r} is not a date "
+                         f"(use {ISO_DATE})")
+    return day
 
 
 FrameworkOption = Annotated[

@@ -48,11 +48,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from competency.errors import InputFileError
 from competency.framework.model import Framework, load_framework
-from competency.yamllines import DuplicateKey, LineDict, LineList, load_with_lines
+from competency.yamllines import LineDict, LineList, load_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIGURES = ("illustrative", "reported")
@@ -246,17 +244,7 @@ def _shown(value: object) -> str:
 
 
 def _parse(text: str, source: str) -> LineDict:
-    try:
-        data = load_with_lines(text)
-    except DuplicateKey as exc:
-        raise CaseStudyError(source, "duplicate field", line=exc.line, value=exc.key) from exc
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise CaseStudyError(source, f"invalid YAML: {exc.problem or exc.context}",
-                             line=line) from exc
-    except yaml.YAMLError as exc:
-        raise CaseStudyError(source, f"invalid YAML: {exc}", line=1) from exc
+    data = load_yaml(text, source=source, error=CaseStudyError, duplicate="duplicate field")
     if not isinstance(data, LineDict):
         raise CaseStudyError(source, "a case study must be a YAML mapping of fields", line=1)
     return data

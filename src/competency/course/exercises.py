@@ -38,9 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
-from competency.errors import AnswerError, QuestionError
+from competency.errors import AnswerError, QuestionBankError, QuestionError
+from competency.yamllines import read_yaml
 
 Kind = Literal["choice", "multi", "number", "text", "value"]
 KINDS: tuple[str, ...] = ("choice", "multi", "number", "text", "value")
@@ -144,15 +143,11 @@ class QuestionBank:
     def load(cls, path: str | Path = DEFAULT_BANK) -> QuestionBank:
         """Read a ``questions.yaml`` file."""
         path = Path(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except FileNotFoundError as exc:
-            raise QuestionError(f"{path}: question bank not found; run the notebook from its "
-                                "own folder") from exc
-        except yaml.YAMLError as exc:
-            raise QuestionError(f"{path}: invalid YAML: {exc}") from exc
+        data = read_yaml(path, error=QuestionBankError,
+                         missing="question bank not found; run the notebook from its own "
+                                 "folder") or {}
         if not isinstance(data, Mapping):
-            raise QuestionError(f"{path}: a question bank must be a YAML mapping")
+            raise QuestionBankError(path, "a question bank must be a YAML mapping", line=1)
         return cls.from_mapping(data, str(path))
 
     def get(self, qid: str) -> Question:

@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from competency.course.exercises import DEFAULT_BANK
-from competency.errors import QuestionError
+from competency.errors import QuestionBankError, QuestionError
+from competency.yamllines import LineDict, read_yaml
 
 CSS_CLASS = "cct-practice"
 SHORT_LABEL = 60
@@ -80,25 +79,39 @@ def evaluate(question: PracticeQuestion, chosen: frozenset[str] | set[str]) -> t
     return correct, " ".join(lines)
 
 
+def _line(data: object, key: object) -> int:
+    lines = getattr(data, "key_lines", {})
+    return int(lines.get(key, getattr(data, "line", 1)))
+
+
 def load_practice(path: str | Path = DEFAULT_BANK) -> dict[str, PracticeQuestion]:
     """Read the ``practice:`` section of a question bank."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise QuestionError(f"{path}: question bank not found") from exc
-    section = data.get("practice", {}) if isinstance(data, Mapping) else {}
+    data = read_yaml(path, error=QuestionBankError, missing="question bank not found") or {}
+    if not isinstance(data, Mapping):
+        raise QuestionBankError(path, "a question bank must be a YAML mapping", line=1)
+    section = data.get("practice") or {}
+    if not isinstance(section, LineDict):
+        raise QuestionBankError(path, "practice must map question IDs to questions",
+                                line=_line(data, "practice"))
     out: dict[str, PracticeQuestion] = {}
     for pid, spec in section.items():
+        line = _line(section, pid)
+        if not isinstance(spec, Mapping):
+            raise QuestionBankError(path, f"practice {pid} must be a mapping", line=line)
         options = spec.get("options", {})
         if isinstance(options, list):
             options = {str(o): str(o) for o in options}
+        if not isinstance(options, Mapping):
+            raise QuestionBankError(path, f"practice {pid}: options must be a list or "
+                                    "mapping", line=line)
         raw = spec.get("answer")
         answers = frozenset(str(a) for a in (raw if isinstance(raw, list) else [raw]))
         unknown = answers - set(map(str, options))
         if not options or unknown:
-            raise QuestionError(f"{path}: practice {pid} has answer(s) not among its options "
-                                f"({', '.join(sorted(unknown)) or 'no options'})")
+            raise QuestionBankError(path, f"practice {pid} has answer(s) not among its "
+                                    "options", line=line,
+                                    value=", ".join(sorted(unknown)) or "no options")
         out[str(pid)] = PracticeQuestion(
             id=str(pid),
             prompt=str(spec.get("prompt", "")),

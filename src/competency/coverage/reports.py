@@ -45,6 +45,7 @@ from competency.coverage.reportfiles import render_xlsx as render_xlsx
 from competency.coverage.reportfiles import table_html as table_html
 from competency.coverage.reportfiles import workbook_texts
 from competency.coverage.statuses import STATUSES, CoverageInputs, CoverageOptions, compute_coverage
+from competency.dates import add_months
 from competency.errors import CompetencyError
 from competency.files import atomic_write_bytes
 from competency.hr.staff import ETHNIC_CATEGORY, ROLE, STAFF_ID, TEAM
@@ -149,13 +150,8 @@ def month_ends(as_of: dt.date, months: int) -> list[dt.date]:
     itself when it is not a month end."""
     one = dt.timedelta(days=1)
     last = as_of if (as_of + one).day == 1 else as_of.replace(day=1) - one
-    ends = [_add_months(last.replace(day=1), 2 - k) - one for k in range(months, 0, -1)]
+    ends = [add_months(last.replace(day=1), 2 - k) - one for k in range(months, 0, -1)]
     return ends if ends and ends[-1] == as_of else [*ends, as_of]
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return day.replace(year=index // 12, month=index % 12 + 1)
 
 
 def trend_counts(inputs: CoverageInputs, options: CoverageOptions, months: int

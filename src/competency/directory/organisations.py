@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from competency.dates import parse_cell
 from competency.directory.vocabulary import SEPARATOR, fold
 from competency.directory.vocabulary import Language as Language  # re-exported
 from competency.directory.vocabulary import Languages as Languages
@@ -219,7 +220,7 @@ def parse_organisation(fields: Mapping[str, str], *, languages: Languages | None
     if not skill_ids:
         raise bad(SKILLS, "no skills; name at least one from the vocabulary")
     raw_date = str(fields.get(VERIFIED_ON, "")).strip()
-    verified_on = _date(raw_date)
+    verified_on = parse_cell(raw_date)
     if verified_on is None:
         raise bad(VERIFIED_ON, "missing or bad date; use YYYY-MM-DD", raw_date or "empty")
     if verified_on > (today or dt.date.today()):
@@ -235,14 +236,6 @@ def parse_organisation(fields: Mapping[str, str], *, languages: Languages | None
                         skills=tuple(dict.fromkeys(skill_ids)), capacity=text[CAPACITY],
                         contact_role=text[CONTACT_ROLE], contact=text[CONTACT],
                         verified_on=verified_on, verified_by=text[VERIFIED_BY])
-
-
-def _date(text: str) -> dt.date | None:
-    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00:00)?", text)
-    try:
-        return dt.date.fromisoformat(match.group(1)) if match else None
-    except ValueError:
-        return None
 
 
 def read_directory(path: str | Path, *, languages: Languages | None = None,

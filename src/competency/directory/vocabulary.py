@@ -18,6 +18,7 @@ import yaml
 
 from competency.errors import DirectoryError
 from competency.tables import read_table
+from competency.yamllines import compose_yaml, read_yaml_text
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LANGUAGES_FILE = DATA / "languages.csv"
@@ -176,16 +177,8 @@ def _read_skills(path: Path) -> list[Skill]:
 
 
 def _read_skills_with_lines(path: Path) -> list[tuple[Skill, int]]:
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except FileNotFoundError as exc:
-        raise DirectoryError(path, "file not found") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DirectoryError(path, "cannot read as UTF-8 text") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DirectoryError(path, f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
-                             line=mark.line + 1 if mark is not None else None) from exc
+    root = compose_yaml(read_yaml_text(path, error=DirectoryError), source=str(path),
+                        error=DirectoryError)
     top = dict(_pairs(root))
     node = top.get("skills")
     if not isinstance(node, yaml.MappingNode) or set(top) != {"skills"}:

@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from competency.arrowtables import parse_dates, read_text_table, report_first
+from competency.arrowtables import (
+    Check,
+    TextTable,
+    first_bad,
+    map_values,
+    parse_dates,
+    read_text_table,
+)
 from competency.course.coursemap import GradedCell, course_map
-from competency.errors import GradebookError, TableError, UsageError
+from competency.dates import ISO_DATE
+from competency.dates import ISO_FORMAT as ISO_FORMAT
+from competency.dates import date_format as date_format
+from competency.errors import GradebookError, UsageError
 from competency.framework.model import Framework, load_framework
 from competency.hr.staff import USERNAME, Staff
-from competency.tables import read_table, write_table
+from competency.tables import check_columns, write_table
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -50,31 +59,90 @@ class EvidenceTable:
 
 
 def load_evidence(path: str | Path, framework: Framework) -> EvidenceTable:
-    """Read and check an evidence table against the framework's IDs and levels."""
+    """Read and check an evidence table against the framework's IDs and levels.
+
+    The rules are those of ``evidence import`` (:func:`check_evidence`).
+    """
+    path = Path(path)
+    return EvidenceTable(path, check_evidence(read_text_table(path, ()), framework))
+
+
+def check_evidence(text: TextTable, framework: Framework, *,
+                   mapping: Mapping[str, str] | None = None, date_spelling: str | None = None,
+                   level: int | None = None, source: str | None = None) -> pa.Table:
+    """The evidence rules, for every path that reads evidence (coverage and import).
+
+    ``mapping`` names the file's column for each field (default: the field's
+    own name). Competencies may be given by ID or by the framework's name for
+    them, case aside; levels by number or name. Without a level column every
+    row gets ``level``; without a source column, ``source`` or else the
+    file's name. Dates follow ``date_spelling`` (default YYYY-MM-DD; a
+    spreadsheet's date cells are accepted too). The first row breaking a rule
+    is reported as ``FILE, row N: problem (value)``; within a row the rules
+    are checked in this order: empty staff_id, unknown competency, unknown
+    level, malformed date.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    path = Path(path)
-    raw = read_text_table(path, COLUMNS)
-    competency = raw.column(COMPETENCY)
-    level = raw.column(LEVEL)
-    achieved = raw.column(ACHIEVED_ON)
-    dates, bad_dates = parse_dates(achieved)
-    level_names = pa.array([str(n) for n in framework.level_numbers])
-    report_first(path, [
-        (pc.invert(pc.is_in(competency, value_set=pa.array(list(framework.ids)))),
-         "unknown competency", competency),
-        (pc.invert(pc.is_in(level, value_set=level_names)), "unknown level", level),
-        (bad_dates, "malformed date; use YYYY-MM-DD", achieved),
-    ])
-    table = pa.table({
-        STAFF_ID: raw.column(STAFF_ID),
-        COMPETENCY: competency,
-        LEVEL: pc.cast(level, pa.int8()),
-        ACHIEVED_ON: dates,
-        SOURCE: raw.column(SOURCE),
-    })
-    return EvidenceTable(path, table)
+    columns = {name: (mapping or {}).get(name, name) for name in FIELDS}
+    header = text.table.column_names
+    optional = {LEVEL: level is not None, SOURCE: True}
+    check_columns(text.path, header, [columns[f] for f in FIELDS if not optional.get(f)])
+    rows = text.table.num_rows
+    staff = text.column(columns[STAFF_ID])
+    raw_cid = text.column(columns[COMPETENCY])
+    ids = pa.array(list(framework.ids), pa.string())
+    if first_bad(pc.invert(pc.is_in(raw_cid, value_set=ids))) is None:
+        competency = raw_cid  # fast path: every value is an ID
+    else:
+        by_name = _competency_names(framework)
+        competency = map_values(raw_cid, lambda v: by_name.get(v.casefold()), pa.string())
+    checks: list[Check] = [
+        (pc.equal(staff, ""), "empty staff_id", staff),
+        (pc.is_null(competency), "unknown competency", raw_cid),
+    ]
+    if columns[LEVEL] in header:
+        raw_level = text.column(columns[LEVEL])
+        numbers = pa.array([str(n) for n in framework.level_numbers], pa.string())
+        if first_bad(pc.invert(pc.is_in(raw_level, value_set=numbers))) is None:
+            levels = pc.cast(raw_level, pa.int8())
+        else:
+            levels = map_values(raw_level, _level_reader(framework), pa.int8())
+        checks.append((pc.is_null(levels), "unknown level", raw_level))
+    else:
+        levels = pa.chunked_array([pa.repeat(pa.scalar(level or 0, pa.int8()), rows)])
+    raw_day = text.column(columns[ACHIEVED_ON])
+    dates, bad_dates = parse_dates(raw_day, date_format(date_spelling))
+    checks.append((bad_dates, f"malformed date; use {date_spelling or ISO_DATE}", raw_day))
+    text.report_first(checks)
+    fallback = source or text.path.name
+    if columns[SOURCE] in header:
+        sources = text.column(columns[SOURCE])
+        if source is not None:
+            sources = pc.if_else(pc.equal(sources, ""), fallback, sources)
+    else:
+        sources = pa.chunked_array([pa.repeat(pa.scalar(fallback), rows)])
+    return pa.table({STAFF_ID: staff, COMPETENCY: competency, LEVEL: levels,
+                     ACHIEVED_ON: dates, SOURCE: sources})
+
+
+def _competency_names(framework: Framework) -> dict[str, str]:
+    names = {c.name.casefold(): c.id for c in framework}
+    names.update({c.id.casefold(): c.id for c in framework})
+    return names
+
+
+def _level_reader(framework: Framework) -> Callable[[str], int | None]:
+    by_name = {lv.name.casefold(): lv.number for lv in framework.levels}
+    by_name.update({str(n): n for n in framework.level_numbers})
+
+    def read(value: str) -> int | None:
+        number = (int(value) if value.isascii() and value.isdigit()
+                  else by_name.get(value.casefold()))
+        return number if number in framework.level_numbers else None
+
+    return read
 
 
 # --------------------------------------------------------------------------- records
@@ -133,9 +201,6 @@ def stored_records(store: Store) -> list[EvidenceRecord]:
 
 FIELDS: tuple[str, ...] = COLUMNS
 """Evidence fields a column mapping may name."""
-ISO_FORMAT = "%Y-%m-%d"
-_FRIENDLY_DATE = (("yyyy", "%Y"), ("yy", "%y"), ("dd", "%d"), ("mm", "%m"))
-_EXCEL_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00$")
 
 
 def parse_mapping(items: Sequence[str]) -> dict[str, str]:
@@ -153,89 +218,21 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
     return mapping
 
 
-def date_format(spelling: str | None) -> str:
-    """A strptime format from ``%d/%m/%Y`` or the friendlier ``dd/mm/yyyy``."""
-    if not spelling:
-        return ISO_FORMAT
-    if "%" in spelling:
-        return spelling
-    out = spelling.lower()
-    for friendly, directive in _FRIENDLY_DATE:
-        out = out.replace(friendly, directive)
-    return out
-
-
-def _parse_day(value: str, fmt: str) -> dt.date | None:
-    excel = _EXCEL_DATETIME.match(value)
-    if excel:  # an XLSX date cell read as text
-        value, fmt = excel.group(1), ISO_FORMAT
-    try:
-        day = dt.datetime.strptime(value, fmt).date()
-    except ValueError:
-        return None
-    if fmt == ISO_FORMAT and day.isoformat() != value:  # strict: 2024-1-5 is malformed
-        return None
-    return day
-
-
 def read_evidence_file(path: str | Path, framework: Framework, *,
                        mapping: Mapping[str, str] | None = None, date_spelling: str | None = None,
                        level: int | None = None, source: str | None = None
                        ) -> list[EvidenceRecord]:
     """Evidence records from a CSV/XLSX file such as an ESR export.
 
-    ``mapping`` names the file's column for each field (default: the field's
-    own name). Competencies may be given by ID or by the framework's name for
-    them; levels by number or name. Without a level column every row gets
-    ``level``; without a source column, ``source`` or else the file's name.
-    Dates follow ``date_spelling`` (default YYYY-MM-DD).
+    The file is checked by :func:`check_evidence`, the rules ``coverage``
+    applies too; the options are those of :func:`check_evidence`.
     """
     path = Path(path)
-    columns = {name: (mapping or {}).get(name, name) for name in FIELDS}
-    frame = read_table(path, ())
-    optional = {LEVEL: level is not None, SOURCE: True}
-    missing = [columns[f] for f in FIELDS
-               if columns[f] not in frame.columns and not optional.get(f)]
-    if missing:
-        raise TableError(path, "missing column", row=1, value=", ".join(missing))
-    fmt = date_format(date_spelling)
-    shown = date_spelling or "YYYY-MM-DD"
-    by_name = _competency_names(framework)
-    level_names = {lv.name.casefold(): lv.number for lv in framework.levels}
-    default_source = source or path.name
-    blank = [""] * len(frame)
-    levels: list[str] = (frame[columns[LEVEL]].tolist() if columns[LEVEL] in frame.columns
-                         else blank)
-    sources: list[str] = (frame[columns[SOURCE]].tolist() if columns[SOURCE] in frame.columns
-                          else blank)
-    records: list[EvidenceRecord] = []
-    for row, staff_id, raw_cid, raw_level, raw_day, text in zip(
-            frame.index, frame[columns[STAFF_ID]], frame[columns[COMPETENCY]], levels,
-            frame[columns[ACHIEVED_ON]], sources, strict=True):
-        if not staff_id:
-            raise TableError(path, "empty staff_id", row=row)
-        cid = by_name.get(raw_cid.casefold())
-        if cid is None:
-            raise TableError(path, "unknown competency", row=row, value=raw_cid or "empty")
-        number = level
-        if columns[LEVEL] in frame.columns:
-            number = (int(raw_level) if raw_level.isdigit()
-                      else level_names.get(raw_level.casefold()))
-            if number not in framework.level_numbers:
-                raise TableError(path, "unknown level", row=row, value=raw_level or "empty")
-        day = _parse_day(raw_day, fmt)
-        if day is None:
-            raise TableError(path, f"malformed date; use {shown}", row=row,
-                             value=raw_day or "empty")
-        records.append(EvidenceRecord(staff_id, cid, int(number or 0), day,
-                                      text or default_source))
-    return records
-
-
-def _competency_names(framework: Framework) -> dict[str, str]:
-    names = {c.name.casefold(): c.id for c in framework}
-    names.update({c.id.casefold(): c.id for c in framework})
-    return names
+    table = check_evidence(read_text_table(path, ()), framework, mapping=mapping,
+                           date_spelling=date_spelling, level=level,
+                           source=source if source is not None else path.name)
+    return [EvidenceRecord(r[STAFF_ID], r[COMPETENCY], int(r[LEVEL]), r[ACHIEVED_ON],
+                           r[SOURCE]) for r in table.to_pylist()]
 
 
 def import_evidence_file(store: Store, path: str | Path, framework: Framework, *,

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from competency.errors import FrameworkError
-from competency.yamllines import DuplicateKey, LineDict, LineList, load_with_lines
+from competency.yamllines import LineDict, LineList, load_yaml
 
 DEFAULT_FRAMEWORK_NAME = "framework.yaml"
 SCHEMA_NAME = "framework.schema.json"
@@ -182,17 +182,7 @@ def _default_framework() -> Framework:
 def parse_framework(text: str, *, source: str = "<string>",
                     check_schema: bool = True) -> Framework:
     """Parse and validate framework YAML given as text."""
-    try:
-        data = load_with_lines(text)
-    except DuplicateKey as exc:
-        raise FrameworkError(source, "duplicate key", line=exc.line, value=exc.key) from exc
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise FrameworkError(source, f"invalid YAML: {exc.problem or exc.context}",
-                             line=line) from exc
-    except yaml.YAMLError as exc:
-        raise FrameworkError(source, f"invalid YAML: {exc}", line=1) from exc
+    data = load_yaml(text, source=source, error=FrameworkError)
     if not isinstance(data, LineDict):
         raise FrameworkError(source, "a framework must be a YAML mapping", line=1)
     if check_schema:

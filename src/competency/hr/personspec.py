@@ -31,6 +31,7 @@ from competency.errors import InterviewQuestionsError, UsageError
 from competency.files import atomic_write_bytes, atomic_write_text
 from competency.framework.model import Framework, load_framework
 from competency.hr.roles import Requirement, Roles, find_role, load_roles
+from competency.yamllines import compose_yaml, read_yaml_text
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -159,19 +160,8 @@ def load_question_bank(path: str | Path | None = None,
     framework = framework or load_framework()
     if path is None:
         path = default_questions_path()
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InterviewQuestionsError(path, "file not found") from exc
-    except UnicodeDecodeError as exc:
-        raise InterviewQuestionsError(path, "not UTF-8 text", line=1) from exc
-    except OSError as exc:
-        raise InterviewQuestionsError(path, f"cannot read: {exc.strerror}") from exc
+    text = read_yaml_text(path, error=InterviewQuestionsError)
     return parse_question_bank(text, framework, source=str(path))
-
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _line(node: yaml.Node) -> int:
@@ -199,13 +189,7 @@ def _text(node: yaml.Node, source: str, what: str) -> str:
 def parse_question_bank(text: str, framework: Framework, *,
                         source: str = "<string>") -> QuestionBank:
     """Parse and validate interview-question YAML given as text."""
-    try:
-        root = yaml.compose(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise InterviewQuestionsError(source, f"invalid YAML: {exc.problem or exc.context}",
-                                      line=line) from exc
+    root = compose_yaml(text, source=source, error=InterviewQuestionsError)
     if root is None:
         raise InterviewQuestionsError(source, "empty file", line=1)
     top = {k.value: (k, v) for k, v in _pairs(root, source, "a question bank")}

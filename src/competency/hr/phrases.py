@@ -106,22 +106,9 @@ def load_phrases(path: str | Path | None = None) -> PhraseSet:
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     if key in _PHRASE_CACHE:
         return _PHRASE_CACHE[key]
-    import yaml
+    from competency.yamllines import read_yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise PhrasesError(path, "file not found") from exc
-    except UnicodeDecodeError as exc:
-        raise PhrasesError(path, "not UTF-8 text") from exc
-    except OSError as exc:
-        raise PhrasesError(path, f"cannot read: {exc.strerror}") from exc
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        data = yaml.load(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PhrasesError(path, "invalid YAML", line=mark.line + 1 if mark else None) from exc
+    data = read_yaml(path, error=PhrasesError)
     result = parse_phrases(data, source=str(path))
     _PHRASE_CACHE[key] = result
     return result

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from competency.arrowtables import read_text_table, report_first
+from competency.arrowtables import TextTable, read_text_table
 from competency.errors import TableError
-from competency.tables import FIRST_DATA_ROW
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -49,7 +48,8 @@ def load_staff(path: str | Path) -> Staff:
     import pyarrow.compute as pc
 
     path = Path(path)
-    table = read_text_table(path, REQUIRED)
+    text = read_text_table(path, REQUIRED)
+    table = text.table
     ids = table.column(STAFF_ID)
     checks = [(pc.equal(ids, ""), "empty staff_id", ids)]
     if ETHNIC_CATEGORY in table.column_names:
@@ -57,16 +57,16 @@ def load_staff(path: str | Path) -> Staff:
         bad = pc.and_(pc.invert(pc.is_in(codes, value_set=pa.array(NHS_ETHNIC_CATEGORIES))),
                       pc.not_equal(codes, ""))
         checks.append((bad, "unknown ethnic_category; use the NHS codes A-S, Z or 99", codes))
-    report_first(path, checks)
+    text.report_first(checks)
     if pc.count_distinct(ids).as_py() != len(ids):
-        _raise_duplicate(path, ids)
+        _raise_duplicate(text, ids)
     return Staff(path, table)
 
 
-def _raise_duplicate(path: Path, ids: pa.ChunkedArray) -> None:
+def _raise_duplicate(text: TextTable, ids: pa.ChunkedArray) -> None:
     first: dict[str, int] = {}
     for index, value in enumerate(ids.to_pylist()):
         if value in first:
-            raise TableError(path, f"duplicate staff_id (first on row {first[value]})",
-                             row=index + FIRST_DATA_ROW, value=value)
-        first[value] = index + FIRST_DATA_ROW
+            raise TableError(text.path, f"duplicate staff_id (first on row {first[value]})",
+                             row=text.row(index), value=value)
+        first[value] = text.row(index)

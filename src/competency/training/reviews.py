@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from competency.dates import ISO_DATE, add_months, parse_cell
 from competency.errors import ReviewError, TableError
 from competency.files import atomic_write_bytes
 from competency.framework.model import Framework
@@ -97,18 +98,6 @@ class Review:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus calendar months (the 31st becomes the month's last day when needed)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for last in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 # --------------------------------------------------------------------------- the log
 
 def load_review_csv(path: str | Path, framework: Framework) -> list[Review]:
@@ -155,12 +144,9 @@ def _day(value: Any, column: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
     text = str(value)
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        day = None
-    if day is None or day.isoformat() != text:
-        raise ValueError(f"malformed {column}; use YYYY-MM-DD ({text or 'empty'})")
+    day = parse_cell(text)
+    if day is None:
+        raise ValueError(f"malformed {column}; use {ISO_DATE} ({text or 'empty'})")
     return day
 
 
