@@ -19,6 +19,11 @@ COURSE = REPO / "course"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="tests/test_golden.py: rewrite tests/golden/ instead of comparing")
+
+
 @dataclass
 class CliResult:
     """What one CLI run printed and returned."""
