@@ -560,9 +560,9 @@ def test_honest_scores_equal_nbgraders(graded: tuple[Path, GradingReport]) -> No
     ours, theirs = cell_scores(course), cell_scores(course.parent / "nbgrader")
     for student in ("full", "blank", "late"):
         assert ours[student] == theirs[student]
-    assert ours["full"]["total"] == (16.0, True)  # 16 autograded points; a reflection
+    assert ours["full"]["total"] == (17.0, True)  # 17 autograded points; a reflection
     assert ours["blank"]["total"] == (0.0, False)
-    assert ours["late"]["late penalty"] == (16.0, False)  # penalty_method "zero"
+    assert ours["late"]["late penalty"] == (17.0, False)  # penalty_method "zero"
     assert ours["full"]["late penalty"] == (0.0, False)
 
 
@@ -648,6 +648,6 @@ def test_feedback_without_hidden_tests(graded: tuple[Path, GradingReport]) -> No
         assert 'assert check("q2")' in text
         assert 'q2 == "B"' not in text
         assert "HIDDEN TESTS" not in text
-        assert re.search(r"Score: \d+\.\d / 21\.0", text)
+        assert re.search(r"Score: \d+\.\d / 22\.0", text)
     autograded = (course / "autograded" / "blank" / MODULE / f"{MODULE}.ipynb").read_text()
     assert "BEGIN HIDDEN TESTS" in autograded  # formgrader still sees them
