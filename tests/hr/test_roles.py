@@ -309,3 +309,15 @@ def test_cli_roles_show_unknown_role(cli: Cli) -> None:
     assert result.out == ""
     assert result.err == (f"{SAMPLE_ROLES}: unknown role (Comunity nurse); "
                           "did you mean: Community nurse?\n")
+
+
+def test_requirements_may_name_any_competency_of_a_nested_framework(tmp_path: Path) -> None:
+    from competency.framework.moodle import import_moodle_csv
+
+    nested = import_moodle_csv(REPO / "tests" / "framework" / "data" /
+                               "nested-framework.csv").framework
+    path = write(tmp_path, "Advocate,D-LISTEN,1,essential,training\n"
+                           "Advocate,B-LISTEN-2a,3,essential,training\n")
+    roles = load_roles(path, nested)
+    assert [r.competency for r in roles.requirements] == ["D-LISTEN", "B-LISTEN-2a"]
+    assert nested.get("B-LISTEN-2a").parent == "C-LISTEN-2"

@@ -81,7 +81,10 @@ def framework_import(
     from competency.framework.model import dump_framework, parse_framework
     from competency.framework.moodle import import_moodle_csv
 
-    fw = import_moodle_csv(file)
+    result = import_moodle_csv(file)
+    for message in result.warnings:
+        warn(message)
+    fw = result.framework
     text = dump_framework(fw)
     parse_framework(text, source=str(out))  # never write a file we could not read back
     atomic_write_text(out, text)
