@@ -372,9 +372,9 @@ def test_cli_as_of_defaults_to_today(cli: Cli, tmp_path: Path) -> None:
 def test_no_roll_up_from_children_to_parents(tmp_path: Path) -> None:
     """Evidence for a child (any level) does not meet its parent's requirement: a
     requirement is met only by evidence for that exact competency ID."""
-    from competency.framework.moodle import import_moodle_csv
+    from competency.framework.moodle import read_moodle_csv
 
-    nested = import_moodle_csv(Path(__file__).parent.parent / "framework" / "data" /
+    nested = read_moodle_csv(Path(__file__).parent.parent / "framework" / "data" /
                                "nested-framework.csv").framework
     assert [c.id for c in nested.children("C-LISTEN-2")] == ["B-LISTEN-2a", "B-LISTEN-2b"]
     staff = [{"staff_id": "s1", "role": "Advocate", "team": "A"},

@@ -17,7 +17,12 @@ from competency.framework.model import (
     dump_framework,
     parse_framework,
 )
-from competency.framework.moodle import HEADER, export_moodle_csv, import_moodle_csv
+from competency.framework.moodle import (
+    HEADER,
+    export_moodle_csv,
+    import_moodle_csv,
+    read_moodle_csv,
+)
 from conftest import CliResult
 
 Cli = Callable[..., CliResult]
@@ -56,7 +61,7 @@ def test_round_trip_keeps_ids_names_descriptions_levels_indicators(
         framework: Framework, tmp_path: Path) -> None:
     path = tmp_path / "fw.csv"
     path.write_text(export_moodle_csv(framework), encoding="utf-8")
-    again = import_moodle_csv(path).framework
+    again = read_moodle_csv(path).framework
     assert again.ids == framework.ids
     assert again.levels == framework.levels
     assert again.version == framework.version
@@ -80,7 +85,7 @@ competencies:
 """)
     path = tmp_path / "x.csv"
     path.write_text(export_moodle_csv(fw), encoding="utf-8")
-    again = import_moodle_csv(path).framework
+    again = read_moodle_csv(path).framework
     assert again.get("X-1").name == 'Quotes "and" commas, too'
     assert again.get("X-1").indicators_for(1) == ("Uses <b>bold</b> text & more",)
     assert again.name == "Ampersands & <angles>"
@@ -94,7 +99,7 @@ def test_import_accepts_older_moodle_header_spellings(tmp_path: Path) -> None:
         '"[{""scaleid"":""2""}]",,,,,,1,"competency"\n'
         ',C-1,First competency,"<p>Plain description.</p>",1,,,,0,null,,2,,\n',
         encoding="utf-8")
-    fw = import_moodle_csv(path).framework
+    fw = read_moodle_csv(path).framework
     assert fw.id == "OLD-FW"
     assert [lv.name for lv in fw.levels] == ["Not yet competent", "Competent"]
     assert fw.get("C-1").description == "Plain description."
@@ -127,21 +132,21 @@ FW_ROW = ',FW,Framework,"",1,"One,Two","",,,,,1,1,competency\n'
 )
 def test_broken_csv_names_file_and_row(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(FrameworkError, match=message):
-        import_moodle_csv(write(tmp_path, body))
+        read_moodle_csv(write(tmp_path, body))
 
 
 def test_missing_columns(tmp_path: Path) -> None:
     path = write(tmp_path, "x,y\n", header="Parent ID number,Description")
     with pytest.raises(FrameworkError,
                        match=r"row 1: missing column \(ID number, Short name, Is framework\)"):
-        import_moodle_csv(path)
+        read_moodle_csv(path)
 
 
 def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("", encoding="utf-8")
     with pytest.raises(FrameworkError, match=r"empty\.csv, row 1: empty file$"):
-        import_moodle_csv(path)
+        read_moodle_csv(path)
 
 
 # --------------------------------------------------------------------------- nested frameworks
@@ -150,7 +155,7 @@ NESTED = Path(__file__).parent / "data" / "nested-framework.csv"
 
 
 def nested() -> Framework:
-    result = import_moodle_csv(NESTED)
+    result = read_moodle_csv(NESTED)
     assert result.warnings == ()
     return result.framework
 
@@ -203,7 +208,7 @@ def test_nested_import_export_import_gives_the_same_model(tmp_path: Path) -> Non
     fw = nested()
     path = tmp_path / "again.csv"
     path.write_text(export_moodle_csv(fw), encoding="utf-8")
-    again = import_moodle_csv(path)
+    again = read_moodle_csv(path)
     assert again.warnings == ()
     assert again.framework == fw
     assert [c.__dict__ for c in again.framework] == [c.__dict__ for c in fw]
@@ -213,7 +218,7 @@ def test_nested_export_import_export_is_byte_identical(tmp_path: Path) -> None:
     first = export_moodle_csv(nested())
     path = tmp_path / "first.csv"
     path.write_bytes(first.encode("utf-8"))
-    assert export_moodle_csv(import_moodle_csv(path).framework).encode("utf-8") == \
+    assert export_moodle_csv(read_moodle_csv(path).framework).encode("utf-8") == \
         first.encode("utf-8")
 
 
@@ -248,7 +253,7 @@ def test_old_header_spellings_read_the_same(tmp_path: Path, spelling: str) -> No
         h.lower().replace("-", " ") for h in HEADER)
     path = tmp_path / "old.csv"
     path.write_text(header + "\n" + body, encoding="utf-8")
-    result = import_moodle_csv(path)
+    result = read_moodle_csv(path)
     assert result.warnings == ()
     assert result.framework == nested()
 
@@ -266,7 +271,7 @@ UNREPRESENTABLE = (
 
 
 def test_what_cannot_be_represented_warns_with_the_row(tmp_path: Path) -> None:
-    result = import_moodle_csv(write(tmp_path, UNREPRESENTABLE))
+    result = read_moodle_csv(write(tmp_path, UNREPRESENTABLE))
     assert [w.replace(f"{tmp_path}/", "") for w in result.warnings] == [
         "in.csv, row 2: Cross-referenced competency ID numbers has no place on this row; "
         "dropped (X-1)",
@@ -296,13 +301,13 @@ def test_what_cannot_be_represented_warns_with_the_row(tmp_path: Path) -> None:
     # what was kept survives the round trip without further warnings
     path = tmp_path / "again.csv"
     path.write_text(export_moodle_csv(fw), encoding="utf-8")
-    assert import_moodle_csv(path) == type(result)(fw, ())
+    assert read_moodle_csv(path) == type(result)(fw, ())
 
 
 def test_parent_loop_warns_and_is_broken(tmp_path: Path) -> None:
     body = (FW_ROW + 'B,A,One,"",1,,,,0,null,,2,,\n'
             'A,B,Two,"",1,,,,0,null,,3,,\n')
-    result = import_moodle_csv(write(tmp_path, body))
+    result = read_moodle_csv(write(tmp_path, body))
     assert result.warnings == (f"{tmp_path}/in.csv, row 3: parent ID number makes a loop; "
                                "dropped (B)",)
     assert [c.parent for c in result.framework] == [None, "A"]
@@ -328,3 +333,8 @@ def test_cli_round_trip_of_the_nested_framework(cli: Cli, tmp_path: Path) -> Non
     assert result.out == export_moodle_csv(nested())
     show = cli("framework", "show", str(out), "--competency", "C-DATA-1").out
     assert "  Under: D-ACT\n  Related: C-LISTEN-1, C-ACCESS-1\n" in show
+
+
+def test_import_moodle_csv_keeps_its_old_signature() -> None:
+    """The public API as before: import_moodle_csv gives the Framework itself."""
+    assert import_moodle_csv(NESTED) == read_moodle_csv(NESTED).framework

@@ -312,9 +312,9 @@ def test_cli_roles_show_unknown_role(cli: Cli) -> None:
 
 
 def test_requirements_may_name_any_competency_of_a_nested_framework(tmp_path: Path) -> None:
-    from competency.framework.moodle import import_moodle_csv
+    from competency.framework.moodle import read_moodle_csv
 
-    nested = import_moodle_csv(REPO / "tests" / "framework" / "data" /
+    nested = read_moodle_csv(REPO / "tests" / "framework" / "data" /
                                "nested-framework.csv").framework
     path = write(tmp_path, "Advocate,D-LISTEN,1,essential,training\n"
                            "Advocate,B-LISTEN-2a,3,essential,training\n")

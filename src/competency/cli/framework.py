@@ -79,9 +79,9 @@ def framework_import(
     """Read a Moodle competency-framework CSV and write framework YAML."""
     from competency.files import atomic_write_text
     from competency.framework.model import dump_framework, parse_framework
-    from competency.framework.moodle import import_moodle_csv
+    from competency.framework.moodle import read_moodle_csv
 
-    result = import_moodle_csv(file)
+    result = read_moodle_csv(file)
     for message in result.warnings:
         warn(message)
     fw = result.framework

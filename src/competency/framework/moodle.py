@@ -97,7 +97,7 @@ _FORMATS = {0, 1, 2, 4}
 
 @dataclass(frozen=True)
 class MoodleImport:
-    """What :func:`import_moodle_csv` read: the framework and what it had to drop."""
+    """What :func:`read_moodle_csv` read: the framework and what it had to drop."""
 
     framework: Framework
     """The framework."""
@@ -411,8 +411,16 @@ def _split(cell: str) -> list[str]:
     return [part.strip().replace("%2C", ",") for part in cell.split(",") if part.strip()]
 
 
-def import_moodle_csv(path: str | Path) -> MoodleImport:
+def import_moodle_csv(path: str | Path) -> Framework:
     """Read a Moodle competency-framework CSV into a :class:`Framework`.
+
+    What could not be represented is dropped; :func:`read_moodle_csv` also says what.
+    """
+    return read_moodle_csv(path).framework
+
+
+def read_moodle_csv(path: str | Path) -> MoodleImport:
+    """Read a Moodle competency-framework CSV: the :class:`Framework` and the warnings.
 
     Errors read ``FILE, row N: problem (value)`` with the header as row 1; the
     warnings (same form) say what could not be represented and was dropped.
