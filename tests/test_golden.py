@@ -347,7 +347,7 @@ def test_jd_decisions(run: Runner, golden: Golden, org: Path) -> None:
     run("jd-status", "jd", "status", "--log", "decisions.csv", "--roles", "roles.csv",
         "--jds", "job-descriptions", masks=(RECORDED_AT,))
     run("jd-apply", "jd", "apply", "--log", "decisions.csv", "--roles", "roles.csv",
-        "--out", "roles-applied.csv")
+        "--out", "roles-applied.csv", "--replace")
     golden.file("jd-roles-applied.csv", org / "roles-applied.csv")
     golden.verify()
 
