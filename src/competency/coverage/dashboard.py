@@ -174,12 +174,15 @@ class Dashboard:
         def choices(values: Any) -> list[str]:
             return [ALL, *sorted({str(v) for v in values})]
 
-        self.team = widgets.Dropdown(options=choices(frame[TEAM]), description="Team")
-        self.role = widgets.Dropdown(options=choices(frame[ROLE]), description="Role")
+        style = {"description_width": "6em"}  # room for "Competency"
+        self.team = widgets.Dropdown(options=choices(frame[TEAM]), description="Team",
+                                     style=style)
+        self.role = widgets.Dropdown(options=choices(frame[ROLE]), description="Role",
+                                     style=style)
         self.competency = widgets.Dropdown(options=[ALL, *self.competencies],
-                                           description="Competency")
+                                           description="Competency", style=style)
         self.date = widgets.DatePicker(value=as_of or dt.date.today(), description="As of",
-                                       disabled=recompute is None)
+                                       disabled=recompute is None, style=style)
         self.image = widgets.Image(format="png")
         self.summary = widgets.HTML()
         self.rule_note = widgets.HTML(f"<p><em>{self.rule.describe()}</em></p>")
