@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -119,6 +120,7 @@ def test_the_sample_configuration_is_valid() -> None:
     assert config.data.evidence == (SAMPLE / "evidence.csv").resolve()
     assert config.pass_mark == 0.8
     assert config.store_url == f"sqlite:///{(SAMPLE / 'competency.db').resolve()}"
+    assert config.coverage.as_of == dt.date(2026, 11, 26)  # its figures never age
 
 
 def test_config_show(cli: Cli, tmp_path: Path) -> None:
@@ -217,12 +219,37 @@ def test_sections_are_typed_and_take_their_defaults_from_the_api(tmp_path: Path)
      "line 2: coverage.refresher_years: must be a whole number, at least 1 (1.5)"),
     ("lab.port = 70000\n", "line 1: lab.port: must be a port number, 1 to 65535 (70000)"),
     ('[report]\nsuppress = "yes"\n', "line 2: report.suppress: must be true or false (yes)"),
+    ('[coverage]\nas_of = "26/11/2026"\n',
+     "line 2: coverage.as_of: must be a date, YYYY-MM-DD (26/11/2026)"),
+    ("[coverage]\nas_of = 2026-11-26T10:00:00\n",
+     "line 2: coverage.as_of: must be a date, YYYY-MM-DD (2026-11-26 10:00:00)"),
 ])
 def test_bad_values_in_sections(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path / CONFIG_NAME, text)
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value) == f"{path}, {message}"
+
+
+def test_as_of_is_a_toml_date_or_iso_text(tmp_path: Path) -> None:
+    assert Config().coverage.as_of is None  # today
+    for text in ("as_of = 2026-11-26\n", 'as_of = "2026-11-26"\n'):
+        config = parse_config("[coverage]\n" + text, tmp_path / CONFIG_NAME)
+        assert config.coverage.as_of == dt.date(2026, 11, 26)
+
+
+def test_commands_judge_on_the_configs_as_of_date(cli: Cli, tmp_path: Path) -> None:
+    org = tmp_path / "org"
+    write(org / "roles.csv", ROLES)
+    write(org / "staff.csv", STAFF)
+    write(org / "evidence.csv", EVIDENCE)
+    config = write(org / CONFIG_NAME, '[data]\nroles = "roles.csv"\nstaff = "staff.csv"\n'
+                   'evidence = "evidence.csv"\n\n[coverage]\nas_of = 2024-06-01\n')
+    out = tmp_path / "coverage.csv"
+    assert cli("coverage", "--config", config, "--out", out).code == 0
+    assert out.read_text("utf-8").splitlines()[1].endswith(",missing")  # before 2025-01-10
+    assert cli("coverage", "--config", config, "--as-of", "2025-06-01", "--out", out).code == 0
+    assert out.read_text("utf-8").splitlines()[1].endswith(",met")  # the flag wins
 
 
 def test_with_values_checks_like_the_file() -> None:

@@ -214,7 +214,8 @@ def cell_text(value: Any) -> str:
 
 
 def xlsx_text(path: Path) -> str:
-    """Every sheet's cell values, one tab-separated block per sheet; images counted only."""
+    """Every sheet's cell values, one tab-separated block per sheet, after a line of its
+    tables, frozen panes and colour scales and one per chart; images counted only."""
     import openpyxl
 
     book = openpyxl.load_workbook(path)
@@ -223,6 +224,14 @@ def xlsx_text(path: Path) -> str:
         # openpyxl exposes a sheet's images only as the private _images list
         lines = [f"== sheet {sheet.title!r} ({sheet.dimensions}; "
                  f"{len(sheet._images)} image(s))"]
+        # what makes it an Excel report: tables, frozen header, colour scales, charts
+        tables = ", ".join(f"{t.displayName} {t.ref}" for t in sheet.tables.values())
+        scales = ", ".join(str(r.sqref) for r in sheet.conditional_formatting)
+        lines.append(f"tables: {tables or '-'}; frozen at {sheet.freeze_panes or '-'}; "
+                     f"colour scale: {scales or '-'}")
+        lines.extend(f"chart: {chart.type} {chart.grouping}: "
+                     + ", ".join(f"{s.tx.v} {s.val.numRef.f}" for s in chart.series)
+                     for chart in sheet._charts)
         for row in sheet.iter_rows(values_only=True):
             lines.append("\t".join(cell_text(v) for v in row).rstrip("\t"))
         blocks.append("\n".join(lines) + "\n")
@@ -347,7 +356,7 @@ def test_jd_decisions(run: Runner, golden: Golden, org: Path) -> None:
     run("jd-status", "jd", "status", "--log", "decisions.csv", "--roles", "roles.csv",
         "--jds", "job-descriptions", masks=(RECORDED_AT,))
     run("jd-apply", "jd", "apply", "--log", "decisions.csv", "--roles", "roles.csv",
-        "--out", "roles-applied.csv")
+        "--out", "roles-applied.csv", "--replace")
     golden.file("jd-roles-applied.csv", org / "roles-applied.csv")
     golden.verify()
 

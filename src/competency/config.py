@@ -19,6 +19,7 @@ no flags::
 
     [coverage]
     refresher_years = 3
+    as_of = 2026-11-26                  # optional: today otherwise
 
     [grading]
     jobs = 4
@@ -44,6 +45,7 @@ whose defaults it reads, and the areas never import it.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -54,6 +56,7 @@ from competency.course.lab import DEFAULT_PORT as LAB_PORT
 from competency.coverage.dashboard import DEFAULT_PORT as DASHBOARD_PORT
 from competency.coverage.disclosure import DEFAULT_ROUNDING, DEFAULT_THRESHOLD, DisclosureRule
 from competency.coverage.statuses import DEFAULT_EXPIRING_DAYS, DEFAULT_REFRESHER_YEARS
+from competency.dates import parse_iso
 from competency.errors import CompetencyError, ConfigError
 from competency.evidence.records import DEFAULT_PASS_MARK
 from competency.grading.sandbox import Limits
@@ -63,7 +66,7 @@ DEFAULT_STORE_NAME = "competency.db"
 GB = 1024**3
 """Bytes in a gigabyte, as ``grading.memory_gb`` counts them."""
 
-Kind = Literal["path", "url", "share", "count", "whole", "positive", "port", "flag"]
+Kind = Literal["path", "url", "share", "count", "whole", "positive", "port", "flag", "date"]
 _PROBLEMS: dict[str, str] = {
     "path": "must be a non-empty string",
     "url": "must be a non-empty string",
@@ -73,6 +76,7 @@ _PROBLEMS: dict[str, str] = {
     "positive": "must be a number above 0",
     "port": "must be a port number, 1 to 65535",
     "flag": "must be true or false",
+    "date": "must be a date, YYYY-MM-DD",
 }
 
 
@@ -132,6 +136,10 @@ class CoverageSettings:
         DEFAULT_EXPIRING_DAYS, "Evidence running out within this many days is 'expiring'.",
         "whole")
     """Window, in days, for the ``expiring`` status."""
+    as_of: dt.date | None = setting(
+        None, "Judge coverage on this date, YYYY-MM-DD (default: today); the sample "
+        "organisation pins its own, so its figures never age.", "date")
+    """The as-of date of coverage, reports and the dashboard; None for today."""
 
 
 @dataclass(frozen=True)
@@ -249,7 +257,8 @@ class Setting:
     """Dotted key, e.g. ``data.roles``."""
     kind: Kind
     """How a value is checked: ``path`` (relative to the file), ``url``, ``share`` (0 to 1),
-    ``count`` (1 or more), ``whole`` (0 or more), ``positive``, ``port`` or ``flag``."""
+    ``count`` (1 or more), ``whole`` (0 or more), ``positive``, ``port``, ``flag`` or
+    ``date`` (a TOML date or ``YYYY-MM-DD`` text)."""
     help: str
     """What it is for, shown by ``competency config show``."""
     default: Any
@@ -292,6 +301,12 @@ def check_value(key: str, value: Any) -> Any:
         "port": whole and 1 <= value <= 65535,
         "flag": isinstance(value, bool),
     }.get(kind, isinstance(value, str | Path) and bool(str(value).strip()))
+    if kind == "date":  # a TOML date, or text in ISO form
+        day = (value if isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+               else parse_iso(value) if isinstance(value, str) else None)
+        if day is None:
+            raise SettingError(key, _PROBLEMS[kind], value)
+        return day
     if not ok:
         raise SettingError(key, _PROBLEMS[kind], value)
     return float(value) if kind in ("share", "positive") else value

@@ -104,6 +104,15 @@ class DecisionError(CompetencyError):
     """A job-description review decision is invalid (unknown competency, level, priority)."""
 
 
+class RequirementChangeError(DecisionError):
+    """Applying a decision log would change requirements the roles table already has."""
+
+    def __init__(self, message: str, changes: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.changes = changes
+        """One line per requirement that would change (``role, ID: field old -> new``)."""
+
+
 class CourseError(CompetencyError):
     """A course notebook is malformed (unknown competency tag, bad points)."""
 

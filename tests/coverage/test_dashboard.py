@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -15,10 +16,17 @@ from typing import Any
 
 import pytest
 
+from competency.cli.orgconfig import (
+    SAMPLE_CONFIG,
+    config_dashboard,
+    config_path,
+    notebook_config,
+)
 from competency.course import lab
 from competency.coverage import dashboard
 from competency.coverage.dashboard import (
     ALL,
+    CONFIG_ENV,
     SAMPLE_AS_OF,
     SAMPLE_ORG,
     TITLE,
@@ -31,6 +39,7 @@ from competency.coverage.dashboard import (
 )
 from competency.coverage.reports import coverage_frame
 from competency.coverage.statuses import CoverageOptions, load_inputs
+from competency.errors import ConfigError
 from competency.framework.model import Framework
 from conftest import REPO, CliResult, wait
 
@@ -75,6 +84,94 @@ def test_cli_translates_port_and_notebook(cli: Cli, tmp_path: Path,
     mine.write_text("{}", encoding="utf-8")
     assert cli("dashboard", "--notebook", mine).code == 0
     assert seen[-1] == DashboardSettings(mine, port=8866)
+
+
+def test_cli_passes_the_config_to_the_notebook(cli: Cli, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[DashboardSettings] = []
+    monkeypatch.setattr(dashboard, "serve", lambda s: seen.append(s) or 0)
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "trust" / "competency.toml"
+    config.parent.mkdir()
+    config.write_text("[dashboard]\nport = 9100\n", encoding="utf-8")
+    assert cli("dashboard", "--config", config).code == 0
+    assert seen[-1] == DashboardSettings(NOTEBOOK, port=9100, config=config.resolve())
+    monkeypatch.chdir(config.parent)  # ./competency.toml is found too
+    assert cli("dashboard").code == 0
+    assert seen[-1].config == config.resolve()
+
+
+def test_serve_names_the_config_for_the_kernel(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    envs: list[dict[str, str]] = []
+
+    class FakeProcess:
+        def __init__(self, argv: list[str], **kwargs: Any) -> None:
+            envs.append(kwargs["env"])
+
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(lab.subprocess, "Popen", FakeProcess)
+    monkeypatch.setenv(CONFIG_ENV, "stale.toml")
+    config = tmp_path / "competency.toml"
+    assert dashboard.serve(DashboardSettings(NOTEBOOK, token="t", config=config)) == 0
+    assert envs[-1][CONFIG_ENV] == str(config)
+    assert dashboard.serve(DashboardSettings(NOTEBOOK, token="t")) == 0
+    assert CONFIG_ENV not in envs[-1]  # the notebook's default: the sample organisation
+    capsys.readouterr()
+
+
+def test_config_dashboard_reads_the_sample_config_by_default(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    assert config_path() == SAMPLE_CONFIG
+    board = config_dashboard()
+    source, dates = board.children[:2]
+    assert str(SAMPLE_CONFIG) in source.value
+    picker = dates.children[0]
+    assert picker.value == dt.date(2026, 11, 26)  # pinned by the sample's config
+    assert not picker.disabled
+
+
+def test_config_dashboard_reads_a_trusts_config(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    for name in ("roles.csv", "staff.csv", "evidence.csv"):
+        shutil.copy(SAMPLE_ORG / name, trust)
+    config = trust / "competency.toml"
+    config.write_text('[data]\nroles = "roles.csv"\nstaff = "staff.csv"\n'
+                      'evidence = "evidence.csv"\n\n[report]\nthreshold = 3\n',
+                      encoding="utf-8")
+    monkeypatch.setenv(CONFIG_ENV, str(config))
+    assert notebook_config().path == config
+    board = config_dashboard()
+    assert str(config) in board.children[0].value
+    assert board.children[1].children[0].value == dt.date.today()  # no as_of: today
+    assert "Counts from 1 to 3 are shown as *" in board.children[3].value  # [report]
+    config.write_text('[data]\nroles = "roles.csv"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"the dashboard needs data\.roles, data\.staff and "
+                       r"data\.evidence \(data\.staff, data\.evidence not set\)$"):
+        config_dashboard()
+
+
+def test_the_date_picker_recomputes_coverage(sample_frame: Any, framework: Framework) -> None:
+    from competency.coverage.dashboard import coverage_dashboard
+
+    widget = coverage_dashboard(as_of=SAMPLE_AS_OF)
+    picker = widget.children[1].children[0]
+    summary = widget.children[-1]
+    before = summary.value
+    picker.value = dt.date(2021, 1, 1)  # before most evidence was achieved
+    assert summary.value != before
+    picker.value = SAMPLE_AS_OF
+    assert summary.value == before
+    picker.value = None  # cleared: nothing changes
+    assert summary.value == before
 
 
 def test_cli_missing_notebook(cli: Cli, tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from competency.coverage.reports import (
     write_report,
 )
 from competency.coverage.statuses import (
+    STATUSES,
     CoverageInputs,
     CoverageOptions,
     compute_coverage,
@@ -43,8 +44,9 @@ Cli = Callable[..., CliResult]
 AS_OF = dt.date(2026, 6, 30)
 ROLES = [("Nurse", "LAW-1", 1), ("Nurse", "CUL-1", 2), ("Porter", "LAW-1", 1),
          ("Lead", "LAW-1", 2), ("Lead", "EIA-1", 3), ("Lead", "CUL-1", 2)]
-SHEETS = ["About", "By competency", "By role", "By team", "Heatmap", "Trend",
-          "Training reviews", "By ethnic category", "Staff by team"]
+SHEETS = ["About", "Requirements by competency", "Requirements by role", "Requirements by team",
+          "Held by role and competency", "Status by month", "Training reviews",
+          "Staff by ethnic category", "Staff by team"]
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:
@@ -165,23 +167,35 @@ def test_workbook_sheets_values_and_no_staff_ids(inputs: CoverageInputs, framewo
                                    "missing", "Total"]
     assert by_team["Tiny team"][6] == SUPPRESSED  # five people
     assert by_team["Ward A"][6] == 30
-    ethnic = table_of(values["By ethnic category"], "ethnic_category")
+    ethnic = table_of(values["Staff by ethnic category"], "ethnic_category")
     assert ethnic["N Black or Black British - African"][6] == SUPPRESSED
     assert ethnic["A White - British"][6] == 50  # 52 rounded to the nearest 5
     assert ethnic["Total"][6] == 60
-    by_comp = table_of(values["By competency"], "competency")
+    by_comp = table_of(values["Requirements by competency"], "competency")
     assert list(by_comp)[1:] == ["LAW-1", "EIA-1", "CUL-1", "Total"]  # framework order
     rows = len(coverage_frame(inputs, CoverageOptions(AS_OF))[0])
     assert rows == 36 * 2 + 18 + 6 * 3  # nurses, porters, leads
     assert by_comp["Total"][6] == 110  # 108 rounded to the nearest 5
-    trend = table_of(values["Trend"], "date")
+    trend = table_of(values["Status by month"], "date")
     assert len(trend) == 1 + 24
     assert all((isinstance(v, int) and v % 5 == 0) or v == SUPPRESSED
                for r in list(trend.values())[1:] for v in r[1:7])
     assert NO_REVIEWS in values["Training reviews"][1]
     book = load_workbook(out)
-    assert len(book["Heatmap"]._images) == 1
-    assert len(book["Trend"]._images) == 1
+    # native Excel: coloured cells and charts instead of pictures
+    heat = book["Held by role and competency"]
+    assert heat._images == []
+    assert [r.rules[0].type for r in heat.conditional_formatting] == ["colorScale"]
+    (trend_chart,) = book["Status by month"]._charts
+    assert [s.tx.v for s in trend_chart.series] == [f"{st} %" for st in STATUSES]
+    assert trend_chart.series[0].val.numRef.f == "'Status by month'!$H$5:$H$28"  # 24 month ends
+    (status_chart,) = book["Requirements by competency"]._charts
+    assert [s.tx.v for s in status_chart.series] == list(STATUSES)
+    assert status_chart.series[0].val.numRef.f == "'Requirements by competency'!$B$5:$B$7"
+    for sheet in book.worksheets[1:]:
+        tabular = sheet.title != "Training reviews"  # no review data: a note, no table
+        assert sheet.freeze_panes == ("B5" if tabular else None)
+        assert len(sheet.tables) == tabular
     text = everything(values)
     assert not [i for i in STAFF_IDS + USERNAMES if i in text]
 
@@ -263,6 +277,9 @@ def test_html_page_is_self_contained_with_every_section(
     assert "Share met by role and competency" in page.headings
     assert len(page.images) == 2
     assert page.external == []
+    html_text = out.read_text("utf-8")
+    assert ('alt="Line chart of the percentage of requirements in each status (met, expiring, '
+            'expired, below level, missing)') in html_text  # the trend shows every status
     text = " ".join(page.text)
     assert AGGREGATE_NOTICE in text
     assert "1 of 2 courses reviewed and in date (50%)" in text
@@ -296,7 +313,7 @@ def test_suppression_can_be_turned_off(inputs: CoverageInputs, framework: Framew
     values = workbook_values(out)
     by_team = table_of(values["Staff by team"], "team")
     assert by_team["Tiny team"][6] == 5
-    ethnic = table_of(values["By ethnic category"], "ethnic_category")
+    ethnic = table_of(values["Staff by ethnic category"], "ethnic_category")
     assert ethnic["A White - British"][6] == 52
     assert ethnic["Not recorded"][6] == 1
 

@@ -298,7 +298,8 @@ def test_coverage_dashboard_renders_its_heatmap_under_voila(
     assert page.get_by_text("Share met by role and competency").is_visible()
     assert page.get_by_text("Requirements by competency and status").is_visible()
     assert page.locator("table").count() >= 1
-    assert_no_code_shown(page, "coverage_dashboard()")
+    assert_no_code_shown(page, "config_dashboard()")
+    assert page.get_by_text("Data: ").first.is_visible()  # which organisation it shows
     screenshot(page, shots, "dashboard")
 
 

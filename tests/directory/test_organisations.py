@@ -256,6 +256,14 @@ def test_search(db_url: str) -> None:
         with pytest.raises(DirectoryLookupError, match=r"^unknown skill; see competency "
                            r"directory skills \(juggling\)$"):
             search(store, skill="juggling")
+        with pytest.raises(DirectoryLookupError, match=r"^unknown skill \(mentorin\); did you "
+                           r"mean mentoring \(Mentoring\)\?$"):
+            search(store, skill="mentorin")
+        # areas by the start of their name, any case
+        assert names(search(store, area="kelham")) == names(search(store, area="Kelham Haven"))
+        assert len(search(store, area="KEL")) == len(search(store, area="kelham haven")) > 0
+        assert search(store, area="haven") == []
+        assert search(store, area="%") == []
 
 
 def test_stale_entries_oldest_first(db_url: str) -> None:
@@ -421,6 +429,20 @@ def test_cli_add_refuses_personal_data(cli: Cli, tmp_path: Path) -> None:
                         "date (use YYYY-MM-DD)\n")
 
 
+def test_cli_search_never_creates_a_store(cli: Cli, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "none" / "c.db"
+    done = cli("directory", "search", "--store", f"sqlite:///{db}", "--area", "Moorhead")
+    assert (done.code, done.out) == (2, "")
+    assert done.err == f"sqlite:///{db}: no store there ({db} does not exist)\n"
+    assert list(tmp_path.iterdir()) == []
+    done = cli("directory", "search", "--language", "pl")  # the default store: not there
+    assert done.code == 2
+    assert len(done.err.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_cli_search_stale_skills_and_languages(cli: Cli, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'c.db'}"
     cli("directory", "import", SAMPLE_DIRECTORY, "--store", url)
@@ -438,6 +460,10 @@ def test_cli_search_stale_skills_and_languages(cli: Cli, tmp_path: Path) -> None
         "  contact:     Chair; via the Moorhead Community Hub\n"
         "  verified:    2026-04-14 by community nurse team leader\n"
         "1 organisation\n")
+    done = cli("directory", "search", "--store", url, "--skill", "interpreting")
+    assert (done.code, done.out) == (2, "")
+    assert done.err == ("unknown skill (interpreting); did you mean interpreting-support "
+                        "(Interpreting support)?\n")
     done = cli("directory", "search", "--store", url, "--skill", "juggling")
     assert (done.code, done.err) == (2, "unknown skill; see competency directory skills "
                                         "(juggling)\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from competency.errors import DecisionError, TableError
+from competency.errors import DecisionError, RequirementChangeError, TableError
 from competency.framework.model import Framework
 from competency.hr.decisions import (
     COLUMNS,
@@ -305,16 +305,37 @@ def test_apply_log_writes_the_roles_table(tmp_path: Path, roles_file: Path,
                                  reject=("CUL-1",)))
     before = roles_file.read_bytes()
     out = tmp_path / "new-roles.xlsx"
-    result = apply_log(log, roles_file, out, framework=framework)
+    result = apply_log(log, roles_file, out, framework=framework, replace=True)
     assert roles_file.read_bytes() == before
     assert [r.competency for r in result.added] == ["CUL-2"]
     assert [r.competency for r in result.changed] == ["LAW-1"]  # training -> application;...
+    assert [r.assessed_by for r in result.previous] == [("training",)]
     assert result.unchanged == 0
     assert result.warnings == ("r.docx rejects CUL-1 for Receptionist, which the roles table "
                                "requires (kept; remove it there if it is not needed)",)
     assert load_roles(out, framework) == result.roles
     again = apply_log(log, out, framework=framework)  # in place, idempotent
     assert (again.added, again.changed, again.unchanged) == ((), (), 2)
+
+
+def test_apply_log_will_not_change_a_requirement_unless_told(
+        tmp_path: Path, roles_file: Path, framework: Framework) -> None:
+    log = tmp_path / "decisions.csv"
+    append_decisions(log, decide("r.docx", "Receptionist",
+                                 accept=("LAW-1:2:desirable", "CUL-2")))
+    before = roles_file.read_bytes()
+    out = tmp_path / "out.csv"
+    with pytest.raises(RequirementChangeError) as info:
+        apply_log(log, roles_file, out, framework=framework)
+    assert str(info.value) == (f"{roles_file}: the decision log would change 1 existing "
+                               "requirement(s); nothing written (replace them with --replace)")
+    assert info.value.changes == (
+        "Receptionist, LAW-1: level 1 -> 2; priority essential -> desirable; "
+        "assessed_by training -> application;interview",)
+    assert not out.exists()
+    with pytest.raises(RequirementChangeError):
+        apply_log(log, roles_file, framework=framework)  # in place: the table is kept
+    assert roles_file.read_bytes() == before
 
 
 def test_apply_log_writes_nothing_on_a_bad_log(tmp_path: Path, roles_file: Path) -> None:
@@ -445,6 +466,25 @@ def test_cli_apply_warns_on_rejected_requirement(cli: Cli, tmp_path: Path,
     assert result.code == 0
     assert result.err == ("warning: r.txt rejects CUL-1 for Receptionist, which the roles table "
                           "requires (kept; remove it there if it is not needed)\n")
+
+
+def test_cli_apply_prints_changes_and_needs_replace(cli: Cli, tmp_path: Path,
+                                                    roles_file: Path) -> None:
+    log = tmp_path / "decisions.csv"
+    assert cli("jd", "decide", "r.txt", "--role", "Receptionist", "--accept", "CUL-1:1",
+               "--assessed-by", "interview;test", "--by", "A", "--log", log).code == 0
+    before = roles_file.read_bytes()
+    result = cli("jd", "apply", "--log", log, "--roles", roles_file)
+    assert result.code == 2
+    assert result.out == ("would change: Receptionist, CUL-1: assessed_by interview -> "
+                          "interview;test\n")
+    assert result.err == (f"{roles_file}: the decision log would change 1 existing "
+                          "requirement(s); nothing written (replace them with --replace)\n")
+    assert roles_file.read_bytes() == before
+    result = cli("jd", "apply", "--log", log, "--roles", roles_file, "--replace")
+    assert result.code == 0, result.err
+    assert result.out == f"{roles_file}: 0 added, 1 changed, 0 unchanged (2 requirements)\n"
+    assert roles_file.read_bytes() != before
 
 
 def test_cli_decide_error_leaves_the_log_unchanged(cli: Cli, tmp_path: Path) -> None:

@@ -185,11 +185,10 @@ def test_build_person_spec(framework: Framework) -> None:
     assert law.indicators == framework.get("LAW-1").indicators_for(2)
     assert law.assessed_text == "Application form, training record"
     assert spec.desirable[0].assessed_text == "Interview, test"
+    # questions only for the competencies assessed at interview (not LAW-1)
     per = Counter(q.item.competency for q in spec.questions)
-    assert per == {"LAW-1": ESSENTIAL_QUESTIONS, "CUL-2": ESSENTIAL_QUESTIONS,
-                   "ENG-1": DESIRABLE_QUESTIONS}
-    assert [q.item.competency for q in spec.questions] == ["LAW-1", "LAW-1", "CUL-2", "CUL-2",
-                                                          "ENG-1"]
+    assert per == {"CUL-2": ESSENTIAL_QUESTIONS, "ENG-1": DESIRABLE_QUESTIONS}
+    assert [q.item.competency for q in spec.questions] == ["CUL-2", "CUL-2", "ENG-1"]
     assert all(q.question.level == q.item.level for q in spec.questions)
     assert spec.warnings == ()
 
@@ -197,7 +196,7 @@ def test_build_person_spec(framework: Framework) -> None:
 def test_question_counts_are_configurable(framework: Framework) -> None:
     spec = build_person_spec(ROLES, "Community nurse", framework=framework,
                              essential_questions=3, desirable_questions=0)
-    assert Counter(q.item.competency for q in spec.questions) == {"LAW-1": 3, "CUL-2": 3}
+    assert Counter(q.item.competency for q in spec.questions) == {"CUL-2": 3}
     with pytest.raises(UsageError, match=r"^questions per desirable competency must be 0 or "
                        r"more \(-1\)$"):
         build_person_spec(ROLES, "Community nurse", framework=framework,
@@ -205,12 +204,11 @@ def test_question_counts_are_configurable(framework: Framework) -> None:
 
 
 def test_short_bank_gives_warnings_not_errors(framework: Framework) -> None:
-    bank = bank_of(("LAW-1", 1, "only one?"))
+    bank = bank_of(("CUL-2", 1, "only one?"), ("LAW-1", 2, "not asked"))
     spec = build_person_spec(ROLES, "Community nurse", framework=framework, bank=bank)
     assert [q.question.question for q in spec.questions] == ["only one?"]
     assert spec.warnings == (
-        "only 1 interview question(s) for LAW-1 in bank.yaml (wanted 2)",
-        "only 0 interview question(s) for CUL-2 in bank.yaml (wanted 2)",
+        "only 1 interview question(s) for CUL-2 in bank.yaml (wanted 2)",
         "only 0 interview question(s) for ENG-1 in bank.yaml (wanted 1)",
     )
 
@@ -245,9 +243,14 @@ def test_markdown(framework: Framework) -> None:
     assert (f"| Equality law in practice (LAW-1) | 2 Practitioner | {' '.join(law)} | "
             "Application form, training record |") in text
     assert "## Desirable competencies" in text
-    assert "### 1. Equality law in practice (LAW-1), level 2 Practitioner (essential)" in text
-    assert "### 5. Community engagement and involvement (ENG-1), level 1 Foundation " \
-           "(desirable)" in text
+    questions = text.split("## Values-based interview questions\n")[1]
+    assert questions.startswith(
+        "\n### Culturally capable care and communication (CUL-2), level 2 Practitioner "
+        "(essential)\n\n#### Question 1\n\n")
+    assert "#### Question 2\n" in questions
+    assert ("### Community engagement and involvement (ENG-1), level 1 Foundation "
+            "(desirable)\n\n#### Question 3\n") in questions
+    assert "LAW-1" not in questions  # not assessed at interview
     first = spec.questions[0].question
     assert f"{first.question}\n\n{GOOD_ANSWER}\n\n- {first.good_answer_shows[0]}\n" in text
 
@@ -277,10 +280,15 @@ def test_docx_tables_and_questions(tmp_path: Path, framework: Framework) -> None
         "Community engagement and involvement (ENG-1)", "1 Foundation"]
     paragraphs = [p.text for p in doc.paragraphs]
     assert paragraphs[0] == "Person specification: Community nurse"
+    headings = [p.text for p in doc.paragraphs if p.style is not None and p.style.name
+                in ("Heading 2", "Heading 3")]
+    assert headings == [
+        "Culturally capable care and communication (CUL-2), level 2 Practitioner (essential)",
+        "Question 1", "Question 2",
+        "Community engagement and involvement (ENG-1), level 1 Foundation (desirable)",
+        "Question 3"]
     for number, sq in enumerate(spec.questions, 1):
-        title = (f"{number}. {sq.item.label}, level {sq.item.level} {sq.item.level_name} "
-                 f"({sq.item.priority})")
-        at = paragraphs.index(title)
+        at = paragraphs.index(f"Question {number}")
         assert paragraphs[at + 1] == sq.question.question
         assert paragraphs[at + 2] == GOOD_ANSWER
         assert paragraphs[at + 3: at + 3 + len(sq.question.good_answer_shows)] == list(
@@ -294,7 +302,10 @@ def test_every_sample_role_renders(tmp_path: Path, framework: Framework) -> None
     for name in roles.names:
         spec = build_person_spec(roles, name, framework=framework, bank=bank)
         assert spec.warnings == (), name
-        assert len(spec.questions) == 2 * len(spec.essential) + len(spec.desirable)
+        asked = [i for i in spec.essential + spec.desirable if "interview" in i.assessed_by]
+        assert len(spec.questions) == sum(2 if i.priority == "essential" else 1
+                                          for i in asked), name
+        assert {q.item for q in spec.questions} == set(asked), name
         render_markdown(spec)
     path = write_person_spec(spec, tmp_path / "last.docx")
     assert Document(str(path)).tables
@@ -335,7 +346,7 @@ def test_cli_personspec_docx(cli: Cli, tmp_path: Path) -> None:
     result = cli("personspec", "Community nurse", "--roles", SAMPLE_ROLES, "--out", out)
     assert result.code == 0, result.err
     assert result.out == (f"{out}: person specification for Community nurse (6 essential, "
-                          "2 desirable competencies, 14 questions)\n")
+                          "2 desirable competencies, 10 questions)\n")
     assert result.err == ""
     doc = Document(str(out))
     assert len(doc.tables[0].rows) == 7
@@ -343,15 +354,15 @@ def test_cli_personspec_docx(cli: Cli, tmp_path: Path) -> None:
 
 def test_cli_personspec_options(cli: Cli, tmp_path: Path) -> None:
     bank = tmp_path / "q.yaml"
-    bank.write_text("competencies:\n  LAW-1:\n    1:\n" + GOOD_ITEM, encoding="utf-8")
+    bank.write_text("competencies:\n  CUL-1:\n    1:\n" + GOOD_ITEM, encoding="utf-8")
     out = tmp_path / "r.md"
     result = cli("personspec", "receptionist", "--roles", SAMPLE_ROLES, "--out", out,
                  "--questions", bank, "--essential-questions", "1", "--desirable-questions", "0")
     assert result.code == 0, result.err
     assert result.out.endswith("(5 essential, 2 desirable competencies, 1 questions)\n")
     assert result.err.splitlines()[0] == (
-        f"warning: only 0 interview question(s) for CUL-1 in {bank} (wanted 1)")
-    assert len(result.err.splitlines()) == 4
+        f"warning: only 0 interview question(s) for CUL-2 in {bank} (wanted 1)")
+    assert len(result.err.splitlines()) == 1  # LAW-1, DATA-1, RACE-1: not at interview
     assert "Why?" in out.read_text(encoding="utf-8")
 
 

@@ -208,9 +208,14 @@ def sample_org(tmp_path: Path) -> Path:
 
 
 def test_sample_files(framework: Framework) -> None:
-    external_courses = load_catalogue(SAMPLE / "catalogue.csv", framework)
-    assert 8 <= len(external_courses) <= 15
+    listed = load_catalogue(SAMPLE / "catalogue.csv", framework)
+    assert 8 <= sum(c.kind == "external" for c in listed) <= 15
     catalogue = load_catalogue(SAMPLE / "catalogue.csv", framework, COURSE)
+    # the catalogue lists the course's modules as the course map has them, so the sample
+    # is whole without the course directory (an installed package)
+    assert listed == catalogue
+    assert [c.course_id for c in listed if c.kind == "module"] == sorted(
+        p.name for p in (COURSE / "source").iterdir() if p.is_dir())
     status = review_status(catalogue, load_review_csv(SAMPLE / "reviews.csv", framework),
                            framework, DAY)
     assert status.warnings == ()
@@ -218,6 +223,16 @@ def test_sample_files(framework: Framework) -> None:
     assert states.count("overdue") >= 2
     assert states.count("never reviewed") >= 2
     assert states.count("in date") >= 3
+
+
+def test_sample_config_status_without_a_course_warns_of_nothing(
+        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./course here
+    result = cli("reviews", "status", "--config", SAMPLE / "competency.toml")
+    assert result.code == 0, result.err
+    assert result.err == ""
+    assert result.out.startswith("Training reviews as of 2026-11-26 ")  # pinned by the config
+    assert "Catalogue: 20 courses (7 course modules, 13 external)" in result.out
 
 
 def test_cli_add_then_status(cli: Cli, tmp_path: Path) -> None:

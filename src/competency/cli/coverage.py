@@ -3,6 +3,7 @@ training reviews."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -36,6 +37,13 @@ if TYPE_CHECKING:
     from competency.config import Config
 
 
+def as_of_date(as_of: str | None, config: Config) -> dt.date:
+    """The as-of date: ``--as-of``, else the config's ``coverage.as_of``, else today."""
+    if as_of is None and config.coverage.as_of is not None:
+        return config.coverage.as_of
+    return _parse_date(as_of, "--as-of")
+
+
 @app.command("coverage")
 def coverage_command(
     out: Annotated[Path, typer.Option("--out", help="Coverage CSV to write.")],
@@ -59,8 +67,8 @@ def coverage_command(
     from competency.coverage.statuses import CoverageOptions, load_inputs, write_coverage
     from competency.framework.model import load_framework
 
-    day = _parse_date(as_of, "--as-of")
     cfg = find_config(config)
+    day = as_of_date(as_of, cfg)
     settings = merged(cfg.coverage, refresher_years=refresher_years, expiring_days=expiring_days)
     options = CoverageOptions(day, settings.refresher_years, settings.expiring_days)
     inputs = load_inputs(required(roles, cfg, "data.roles", "--roles"),
@@ -142,8 +150,8 @@ def report_command(
     from competency.coverage.statuses import CoverageOptions, load_inputs
     from competency.framework.model import load_framework
 
-    day = _parse_date(as_of, "--as-of")
     cfg = find_config(config)
+    day = as_of_date(as_of, cfg)
     cov = merged(cfg.coverage, refresher_years=refresher_years, expiring_days=expiring_days)
     rule = merged(cfg.report, suppress=suppress, threshold=threshold, round_to=round_to)
     options = ReportOptions(CoverageOptions(day, cov.refresher_years, cov.expiring_days),
@@ -171,12 +179,19 @@ def dashboard_command(
         ".", show_default=False)] = None,
     config: ConfigOption = None,
 ) -> int:
-    """Serve the coverage dashboard with Voila on 127.0.0.1 (no code shown); prints the URL."""
+    """Serve the coverage dashboard with Voila on 127.0.0.1 (no code shown); prints the URL.
+
+    The dashboard shows the organisation of --config (or ./competency.toml): its
+    data files, framework, coverage and report settings; the sample organisation
+    when there is no config.
+    """
     from competency.config import find_config
     from competency.coverage.dashboard import DashboardSettings, find_notebook, serve
 
-    settings = merged(find_config(config).dashboard, port=port)
-    return serve(DashboardSettings(notebook=find_notebook(notebook), port=settings.port))
+    cfg = find_config(config)
+    settings = merged(cfg.dashboard, port=port)
+    return serve(DashboardSettings(notebook=find_notebook(notebook), port=settings.port,
+                                   config=cfg.path.resolve() if cfg.path else None))
 
 
 @config_app.command("show")
@@ -363,7 +378,7 @@ def reviews_status(
     cat, fw = resolve_catalogue(catalogue or cfg.data.catalogue, course or cfg.course,
                                 framework or cfg.framework)
     log = resolve_log(review_log(reviews, store, cfg), store or cfg.store_url)
-    status = review_status(cat, log.read(fw), fw, _parse_date(as_of, "--as-of"))
+    status = review_status(cat, log.read(fw), fw, as_of_date(as_of, cfg))
     for message in status.warnings:
         warn(message)
     print(status.to_json() if as_json else render_status(status, fw), end="\n" if as_json else "")

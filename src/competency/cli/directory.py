@@ -121,7 +121,7 @@ def directory_search(
     from competency.store.database import open_store
 
     vocab = load_skills(skills)
-    with open_store(store or find_config(config).store_url) as st:
+    with open_store(store or find_config(config).store_url, create=False) as st:
         found = search(st, language=language, skill=skill, area=area, community=community,
                        skills=vocab)
     print(render_organisations(found), end="")

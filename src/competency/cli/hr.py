@@ -157,11 +157,23 @@ def jd_apply(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write the roles table here (default: update --roles).")] = None,
     framework: FrameworkOption = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Let the log change requirements the table already has.")] = False,
 ) -> None:
-    """Turn the accepted decisions in force into requirements in the roles table."""
+    """Turn the accepted decisions in force into requirements in the roles table.
+
+    When that would change an existing requirement, prints the changes, writes
+    nothing and exits 2, unless --replace is given.
+    """
+    from competency.errors import RequirementChangeError
     from competency.hr.decisions import apply_log
 
-    result = apply_log(log, roles, out, framework=framework)
+    try:
+        result = apply_log(log, roles, out, framework=framework, replace=replace)
+    except RequirementChangeError as exc:
+        for change in exc.changes:
+            print(f"would change: {change}")
+        raise
     for message in result.warnings:
         warn(message)
     print(f"{out or roles}: {len(result.added)} added, {len(result.changed)} changed, "

@@ -2,17 +2,21 @@
 
 :func:`coverage_dashboard` builds the widgets (filters by team, role and
 competency; a heatmap and a summary that follow them), over the sample
-organisation unless told otherwise. ``notebooks/hr/coverage-dashboard.ipynb``
-shows it, and ``competency dashboard`` serves that notebook with Voilà on
-127.0.0.1 with no code shown. Every figure is aggregated and goes through
-:mod:`competency.coverage.disclosure`.
+organisation unless told otherwise, with a date picker for the as-of date.
+``notebooks/hr/coverage-dashboard.ipynb`` shows it, and ``competency dashboard``
+serves that notebook with Voilà on 127.0.0.1 with no code shown, naming the
+organisation's config file in :data:`CONFIG_ENV` for the notebook to read. Every
+figure is aggregated and goes through :mod:`competency.coverage.disclosure`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import os
 import secrets
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +31,13 @@ from competency.coverage.reports import (
     status_counts,
     table_html,
 )
-from competency.coverage.statuses import CoverageInputs, CoverageOptions, load_inputs
+from competency.coverage.statuses import (
+    DEFAULT_EXPIRING_DAYS,
+    DEFAULT_REFRESHER_YEARS,
+    CoverageInputs,
+    CoverageOptions,
+    load_inputs,
+)
 from competency.errors import CompetencyError
 from competency.hr.staff import ROLE, TEAM
 
@@ -44,6 +54,9 @@ SAMPLE_AS_OF = dt.date(2026, 9, 30)
 """The date the sample organisation's synthetic evidence is drawn back from."""
 NOTEBOOK = Path("notebooks") / "hr" / "coverage-dashboard.ipynb"
 ALL = "(all)"
+CONFIG_ENV = "COMPETENCY_CONFIG"
+"""The environment variable naming the organisation's ``competency.toml`` for the
+dashboard and HR notebooks (set by ``competency dashboard``)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,9 @@ class DashboardSettings:
     """Port to listen on (the next free one is used if it is taken)."""
     token: str = field(default="", repr=False)
     """Access token; a random one when empty."""
+    config: Path | None = None
+    """The organisation's config file, passed to the notebook in :data:`CONFIG_ENV`;
+    None for the notebook's default (the sample organisation)."""
 
 
 def find_notebook(explicit: Path | None = None) -> Path:
@@ -94,12 +110,16 @@ def prepare(settings: DashboardSettings) -> DashboardSettings:
     """Settings with a free port and a token chosen."""
     return DashboardSettings(settings.notebook, settings.host,
                              free_port(settings.host, settings.port),
-                             settings.token or secrets.token_hex(16))
+                             settings.token or secrets.token_hex(16), settings.config)
 
 
 def serve(settings: DashboardSettings) -> int:
     """Run Voilà until Ctrl-C; returns its exit code."""
     final = prepare(settings)
+    if final.config is not None:  # the notebook's kernel inherits it
+        os.environ[CONFIG_ENV] = str(final.config)
+    else:
+        os.environ.pop(CONFIG_ENV, None)
     print(f"{TITLE}: Voila is starting.\n\n    Open {dashboard_url(final)}\n\n"
           "(press Ctrl-C to stop)", flush=True)
     from competency.course.lab import run_foreground
@@ -137,34 +157,57 @@ def heatmap(frame: pd.DataFrame, rule: DisclosureRule, competencies: list[str]) 
 
 
 class Dashboard:
-    """The filters and the figures that follow them."""
+    """The filters, the as-of date and the figures that follow them."""
 
     def __init__(self, frame: pd.DataFrame, framework: Framework,
-                 rule: DisclosureRule | None = None) -> None:
+                 rule: DisclosureRule | None = None, *, as_of: dt.date | None = None,
+                 recompute: Callable[[dt.date], pd.DataFrame] | None = None,
+                 source: str = "") -> None:
         import ipywidgets as widgets
-        import pandas as pd
 
+        self.framework = framework
+        self.recompute = recompute
         self.competencies = [c for c in framework.ids if c in set(frame[COMPETENCY])]
-        self.frame = frame.assign(**{COMPETENCY: pd.Categorical(
-            frame[COMPETENCY], categories=self.competencies)})
+        self.frame = self._ordered(frame)
         self.rule = rule or DisclosureRule()
 
         def choices(values: Any) -> list[str]:
             return [ALL, *sorted({str(v) for v in values})]
 
-        self.team = widgets.Dropdown(options=choices(frame[TEAM]), description="Team")
-        self.role = widgets.Dropdown(options=choices(frame[ROLE]), description="Role")
+        style = {"description_width": "6em"}  # room for "Competency"
+        self.team = widgets.Dropdown(options=choices(frame[TEAM]), description="Team",
+                                     style=style)
+        self.role = widgets.Dropdown(options=choices(frame[ROLE]), description="Role",
+                                     style=style)
         self.competency = widgets.Dropdown(options=[ALL, *self.competencies],
-                                           description="Competency")
+                                           description="Competency", style=style)
+        self.date = widgets.DatePicker(value=as_of or dt.date.today(), description="As of",
+                                       disabled=recompute is None, style=style)
         self.image = widgets.Image(format="png")
         self.summary = widgets.HTML()
         self.rule_note = widgets.HTML(f"<p><em>{self.rule.describe()}</em></p>")
+        self.source = widgets.HTML(f"<p>Data: {html.escape(source)}</p>" if source else "")
         for control in (self.team, self.role, self.competency):
             control.observe(self.update, names="value")
+        self.date.observe(self.change_date, names="value")
         self.widget = widgets.VBox([
-            widgets.HBox([self.team, self.role, self.competency]), self.rule_note,
+            self.source, widgets.HBox([self.date, self.team]),
+            widgets.HBox([self.role, self.competency]), self.rule_note,
             widgets.HTML("<h3>Share met by role and competency</h3>"), self.image,
             widgets.HTML("<h3>Requirements by competency and status</h3>"), self.summary])
+        self.update()
+
+    def _ordered(self, frame: pd.DataFrame) -> pd.DataFrame:
+        import pandas as pd
+
+        return frame.assign(**{COMPETENCY: pd.Categorical(
+            frame[COMPETENCY], categories=self.competencies)})
+
+    def change_date(self, _change: object = None) -> None:
+        """Recompute coverage on the picked date (nothing when the picker is cleared)."""
+        if self.recompute is None or self.date.value is None:
+            return
+        self.frame = self._ordered(self.recompute(self.date.value))
         self.update()
 
     def update(self, _change: object = None) -> None:
@@ -176,8 +219,12 @@ class Dashboard:
 
 def coverage_dashboard(inputs: CoverageInputs | None = None, as_of: dt.date | None = None,
                        framework: Framework | None = None,
-                       rule: DisclosureRule | None = None) -> Any:
-    """The dashboard widget; the sample organisation on its anchor date by default."""
+                       rule: DisclosureRule | None = None,
+                       refresher_years: int = DEFAULT_REFRESHER_YEARS,
+                       expiring_days: int = DEFAULT_EXPIRING_DAYS,
+                       source: str = "") -> Any:
+    """The dashboard widget on ``as_of`` (default today), its date picker recomputing
+    coverage; the sample organisation on its anchor date when no inputs are given."""
     from competency.coverage.reports import coverage_frame
     from competency.framework.model import load_framework
 
@@ -186,5 +233,11 @@ def coverage_dashboard(inputs: CoverageInputs | None = None, as_of: dt.date | No
         inputs = load_inputs(SAMPLE_ORG / "roles.csv", SAMPLE_ORG / "staff.csv",
                              SAMPLE_ORG / "evidence.csv", framework)
         as_of = as_of or SAMPLE_AS_OF
-    frame, _ = coverage_frame(inputs, CoverageOptions(as_of or dt.date.today()))
-    return Dashboard(frame, framework, rule).widget
+    chosen = inputs
+
+    def on(day: dt.date) -> pd.DataFrame:
+        frame, _ = coverage_frame(chosen, CoverageOptions(day, refresher_years, expiring_days))
+        return frame
+
+    day = as_of or dt.date.today()
+    return Dashboard(on(day), framework, rule, as_of=day, recompute=on, source=source).widget

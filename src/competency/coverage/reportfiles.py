@@ -4,6 +4,13 @@
 sections, each a table and/or a PNG picture, both defined here) and writes it; this
 module turns one into HTML text or XLSX bytes (openpyxl), cells written as they are,
 statuses coloured where a section asks for it.
+
+The workbook is one sheet per section, each an Excel table with filters under a
+frozen header, columns fitted to their contents, printed landscape one page
+wide; a heatmap section's numbers are coloured by a colour scale and a charted
+section carries a native Excel chart. Colour and charts read only the published
+cells: a suppressed ``*`` is text, which a colour scale leaves uncoloured and a
+chart does not plot, and no number stands in for it anywhere in the workbook.
 """
 
 from __future__ import annotations
@@ -11,11 +18,29 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import pandas as pd
+    from openpyxl.worksheet.worksheet import Worksheet
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native Excel chart of some of a section's columns (one series each)."""
+
+    kind: Literal["stacked_bar", "stacked_column"]
+    """``stacked_bar`` (horizontal bars, one per row) or ``stacked_column`` (upright)."""
+    title: str
+    """The chart's title, also its accessible name."""
+    series: tuple[str, ...]
+    """The table's columns to plot, in order; the first column gives the categories."""
+    axis_title: str
+    """What the values measure."""
+    skip_rows: tuple[str, ...] = ("Total",)  # TOTAL_ROW
+    """Rows (by their first cell) left out of the chart."""
 
 @dataclass(frozen=True)
 class Section:
@@ -33,8 +58,15 @@ class Section:
     """Cells as int, float or text (``*`` where suppressed); the columns are the header."""
     image: bytes | None = None
     """A PNG picture."""
+    image_alt: str = ""
+    """The picture's text alternative (default: the title)."""
     status_colours: bool = False
     """Colour cells holding a status (the people matrix)."""
+    heat: bool = False
+    """Colour the numeric cells (percentages, 0 to 100) by a red-amber-green scale; in
+    Excel this replaces the picture."""
+    chart: Chart | None = None
+    """A native Excel chart of the table; in Excel it replaces the picture."""
 
 
 @dataclass(frozen=True)
@@ -77,27 +109,48 @@ def _cells(table: pd.DataFrame) -> list[list[Any]]:
     return values
 
 
-CSS = """body{font-family:system-ui,Arial,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:90%}
-th,td{border:1px solid #ccc;padding:.2em .5em;text-align:right}
-th:first-child,td:first-child{text-align:left}
+CSS = """body{font-family:system-ui,Arial,sans-serif;margin:2em auto;padding:0 1em;
+max-width:80em;color:#222;line-height:1.4}
+h1,h2,p{overflow-wrap:anywhere}
+img{max-width:100%;height:auto}
+.table-wrap{max-width:100%;overflow-x:auto;margin:.5em 0 1.5em}
+table{border-collapse:collapse;font-size:90%}
+th,td{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}
+th{background:#f2f2f2}
+thead th{white-space:nowrap}
+.num{text-align:right;font-variant-numeric:tabular-nums}
 .notice{font-weight:bold}.identifiable{color:#a00000}
+@media (max-width:40em){body{margin:1em auto;padding:0 .5em}}
 """ + "".join(f".status-{s}{{background:#{c}}}" for s, c in STATUS_COLOURS.items())
 
 
+def is_number(value: Any) -> bool:
+    """Whether a cell holds a figure: a number, or ``*`` where one is suppressed."""
+    return (isinstance(value, int | float) and not isinstance(value, bool)) or value == "*"
+
+
 def table_html(table: pd.DataFrame, status_colours: bool = False) -> str:
-    """One table as HTML (cells escaped; status cells coloured when asked)."""
+    """One table as HTML (cells escaped; figures right-aligned, text left-aligned; status
+    cells coloured when asked), in a box that scrolls sideways on a narrow screen."""
     esc = html.escape
-    out = ["<table><thead><tr>" + "".join(f"<th>{esc(str(c))}</th>" for c in table.columns)
-           + "</tr></thead><tbody>"]
-    for row in _cells(table):
+    rows = _cells(table)
+    numeric = [any(is_number(r[i]) for r in rows) and all(is_number(r[i]) or r[i] == ""
+                                                           for r in rows)
+               for i in range(len(table.columns))]
+    num = ' class="num"'
+    out = ['<div class="table-wrap"><table><thead><tr>' + "".join(
+        f'<th scope="col"{num if numeric[i] else ""}>{esc(str(c))}</th>'
+        for i, c in enumerate(table.columns)) + "</tr></thead><tbody>"]
+    for row in rows:
         tds = []
         for value in row:
             text = _text(value)
-            cls = f' class="status-{text}"' if status_colours and text in STATUS_COLOURS else ""
+            classes = ([f"status-{text}"] if status_colours and text in STATUS_COLOURS
+                       else ["num"] if is_number(value) else [])
+            cls = f' class="{" ".join(classes)}"' if classes else ""
             tds.append(f"<td{cls}>{esc(text)}</td>")
         out.append("<tr>" + "".join(tds) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "\n".join(out)
 
 
@@ -117,7 +170,8 @@ def render_html(report: Report) -> str:
         out.append(f'<section id="{s.key}"><h2>{esc(s.title)}</h2><p>{esc(s.note)}</p>')
         if s.image is not None:
             data = base64.b64encode(s.image).decode("ascii")
-            out.append(f'<img alt="{esc(s.title)}" src="data:image/png;base64,{data}">')
+            out.append(f'<img alt="{esc(s.image_alt or s.title)}" '
+                       f'src="data:image/png;base64,{data}">')
         if s.table is not None:
             out.append(table_html(s.table, s.status_colours))
         out.append("</section>")
@@ -125,11 +179,129 @@ def render_html(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
+HEADER_ROW = 4
+TOTAL_ROW = "Total"
+"""The first cell of a table's total row."""
+"""The row of a section sheet's table header (title, note and a blank row above it)."""
+HEAT_COLOURS = ("F8696B", "FFEB84", "63BE7B")
+"""The colour scale of a heatmap's cells: 0, 50 and 100 (red, amber, green)."""
+MIN_WIDTH, MAX_WIDTH = 8, 60
+"""Bounds of a fitted column width, in characters."""
+
+
+def _fit_columns(sheet: Worksheet, first_row: int) -> None:
+    """Widen each column to its longest cell from ``first_row`` down (within bounds)."""
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows(min_row=first_row):
+        for cell in row:
+            if cell.value is not None:
+                widths[cell.column] = max(widths.get(cell.column, 0), len(_text(cell.value)))
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = min(
+            MAX_WIDTH, max(MIN_WIDTH, width + 2))
+
+
+def _print_setup(sheet: Worksheet, title_rows: str | None = None) -> None:
+    """Landscape, one page wide (as many pages long as it takes), header repeated."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
+
+
+def _table_name(key: str, used: set[str]) -> str:
+    """An Excel table name from a section key: letters, digits and underscores, unique."""
+    base = "T_" + (re.sub(r"\W", "_", key) or "table")
+    name, n = base, 1
+    while name.lower() in used:
+        n += 1
+        name = f"{base}_{n}"
+    used.add(name.lower())
+    return name
+
+
+def _add_table(sheet: Worksheet, section: Section, last_row: int, used: set[str]) -> None:
+    """The header row and data rows as an Excel table with filters (header names must be
+    distinct, non-empty text)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    assert section.table is not None
+    names = [str(c) for c in section.table.columns]
+    if last_row <= HEADER_ROW or "" in names or len(set(names)) < len(names):
+        return
+    if str(section.table.iloc[-1, 0]) == TOTAL_ROW and last_row > HEADER_ROW + 1:
+        last_row -= 1  # the total stays below the table, out of its sorting and filters
+    ref = f"A{HEADER_ROW}:{get_column_letter(len(names))}{last_row}"
+    table = Table(displayName=_table_name(section.key, used), ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    sheet.add_table(table)
+
+
+def _heat(sheet: Worksheet, columns: int, last_row: int) -> None:
+    """A red-amber-green colour scale over the figures (text such as ``*`` and blanks
+    are not coloured by a colour scale)."""
+    from openpyxl.formatting.rule import ColorScaleRule
+    from openpyxl.utils import get_column_letter
+
+    if columns < 2 or last_row <= HEADER_ROW:
+        return
+    low, mid, high = HEAT_COLOURS
+    sheet.conditional_formatting.add(
+        f"B{HEADER_ROW + 1}:{get_column_letter(columns)}{last_row}",
+        ColorScaleRule(start_type="num", start_value=0, start_color=low,
+                       mid_type="num", mid_value=50, mid_color=mid,
+                       end_type="num", end_value=100, end_color=high))
+
+
+def _chart(sheet: Worksheet, section: Section, spec: Chart) -> Any:
+    """A native chart reading the section's published cells (rows in ``skip_rows`` left
+    out), or None when there is nothing to plot."""
+    from openpyxl.chart import BarChart, Reference, Series
+
+    assert section.table is not None
+    names = [str(c) for c in section.table.columns]
+    first = [str(v) for v in section.table.iloc[:, 0]]
+    rows = [HEADER_ROW + 1 + i for i, v in enumerate(first) if v not in spec.skip_rows]
+    series = [names.index(c) + 1 for c in spec.series if c in names]
+    if not rows or not series or rows != list(range(rows[0], rows[-1] + 1)):
+        return None  # only one block of consecutive rows can be charted
+    chart = BarChart()
+    chart.type = "bar" if spec.kind == "stacked_bar" else "col"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.title = spec.title
+    chart.y_axis.title = spec.axis_title
+    chart.x_axis.title = names[0]
+    chart.legend.position = "b"
+    if spec.kind == "stacked_bar":
+        chart.x_axis.scaling.orientation = "maxMin"  # rows top to bottom, as in the table
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    for column in series:
+        values = Reference(sheet, min_col=column, min_row=rows[0], max_row=rows[-1])
+        chart.series.append(Series(values, title=names[column - 1]))
+    chart.set_categories(Reference(sheet, min_col=1, max_col=1, min_row=rows[0],
+                                   max_row=rows[-1]))
+    for plotted, column in zip(chart.series, series, strict=True):
+        status = names[column - 1].removesuffix(" %")
+        if status in STATUS_COLOURS:
+            plotted.graphicalProperties.solidFill = STATUS_COLOURS[status]
+            plotted.graphicalProperties.line.solidFill = "808080"
+    chart.width = 24
+    chart.height = max(8.0, min(20.0, 0.6 * len(rows) + 4))
+    return chart
+
+
 def render_xlsx(report: Report) -> bytes:
     """The report as an Excel workbook: an About sheet, then one sheet per section."""
     from openpyxl import Workbook
     from openpyxl.drawing.image import Image
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     book = Workbook()
     about = book.active
@@ -141,26 +313,45 @@ def render_xlsx(report: Report) -> bytes:
         about.append([line])
     about.append([])
     about.append(["Sheet", "Contents"])
+    header = about.max_row
+    for cell in about[header]:
+        cell.font = Font(bold=True)
     for s in report.sections:
-        about.append([s.sheet, s.title])
+        about.append([s.sheet[:31], s.title])
+    _fit_columns(about, header)
+    _print_setup(about)
     fills = {s: PatternFill("solid", start_color=c) for s, c in STATUS_COLOURS.items()}
+    used: set[str] = set()
     for s in report.sections:
         sheet = book.create_sheet(s.sheet[:31])
         sheet.append([s.title])
         sheet["A1"].font = Font(bold=True, size=12)
         sheet.append([s.note])
+        native = s.heat or s.chart is not None
         if s.table is not None:
             sheet.append([])
             sheet.append([str(c) for c in s.table.columns])
-            for cell in sheet[sheet.max_row]:
+            for cell in sheet[HEADER_ROW]:
                 cell.font = Font(bold=True)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
             for row in _cells(s.table):
                 sheet.append(row)
-                if s.status_colours:
-                    for cell in sheet[sheet.max_row]:
-                        if cell.value in fills:
-                            cell.fill = fills[str(cell.value)]
-        if s.image is not None:
+                for cell in sheet[sheet.max_row]:
+                    if is_number(cell.value):
+                        cell.alignment = Alignment(horizontal="right")
+                    if s.status_colours and cell.value in fills:
+                        cell.fill = fills[str(cell.value)]
+            last = sheet.max_row
+            _fit_columns(sheet, HEADER_ROW)
+            sheet.freeze_panes = f"B{HEADER_ROW + 1}"
+            _add_table(sheet, s, last, used)
+            if s.heat:
+                _heat(sheet, len(s.table.columns), last)
+            chart = _chart(sheet, s, s.chart) if s.chart is not None else None
+            if chart is not None:
+                sheet.add_chart(chart, f"A{last + 3}")
+        _print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}" if s.table is not None else None)
+        if s.image is not None and not native:
             sheet.add_image(Image(io.BytesIO(s.image)), f"A{sheet.max_row + 2}")
     buffer = io.BytesIO()
     book.save(buffer)

@@ -2,7 +2,7 @@
 
 A report holds, on the as-of date: the status of every requirement summarised
 by competency, role and team; a heatmap of the share met by role and
-competency; the trend of the share met and expiring at month ends over the
+competency; the trend of requirements in every status at month ends over the
 last 24 months (coverage recomputed on each date, with today's staff and
 roles); the training review status when review data is supplied; and the
 number of staff by their overall status, broken down by ethnic category and
@@ -38,12 +38,12 @@ from competency.coverage.reportfiles import AGGREGATE_NOTICE as AGGREGATE_NOTICE
 from competency.coverage.reportfiles import CSS as CSS
 from competency.coverage.reportfiles import IDENTIFIABLE_NOTICE as IDENTIFIABLE_NOTICE
 from competency.coverage.reportfiles import STATUS_COLOURS as STATUS_COLOURS
+from competency.coverage.reportfiles import Chart, workbook_texts
 from competency.coverage.reportfiles import Report as Report
 from competency.coverage.reportfiles import Section as Section
 from competency.coverage.reportfiles import render_html as render_html
 from competency.coverage.reportfiles import render_xlsx as render_xlsx
 from competency.coverage.reportfiles import table_html as table_html
-from competency.coverage.reportfiles import workbook_texts
 from competency.coverage.statuses import STATUSES, CoverageInputs, CoverageOptions, compute_coverage
 from competency.dates import add_months
 from competency.errors import CompetencyError
@@ -239,17 +239,28 @@ def heatmap_png(shares: pd.DataFrame, required: pd.DataFrame | None = None,
     return _figure_png(fig)
 
 
+TREND_COLOURS: dict[str, str] = {"met": "#1a9850", "expiring": "#d9a400",
+                                 "expired": "#d73027", "below_level": "#7b3294",
+                                 "missing": "#636363"}
+"""Line colour of each status in the trend picture (told apart by marker too)."""
+TREND_MARKERS: dict[str, str] = {"met": "o", "expiring": "s", "expired": "^",
+                                 "below_level": "D", "missing": "x"}
+
+
 def trend_png(shares: pd.DataFrame) -> bytes:
-    """Share met and expiring over time, as PNG."""
-    fig = _figure(8, 3.2)
+    """The share of requirements in every status over time, as PNG (a gap where a
+    figure is suppressed)."""
+    fig = _figure(8, 3.4)
     ax = fig.subplots()
-    for status in HELD:
-        ax.plot(list(shares.index), shares[status].astype(float).to_numpy(), marker=".",
-                label=status)
+    for status in STATUSES:
+        if status in shares.columns:
+            ax.plot(list(shares.index), shares[status].astype(float).to_numpy(),
+                    marker=TREND_MARKERS[status], markersize=3, label=status,
+                    color=TREND_COLOURS[status])
     ax.set_ylim(0, 100)
     ax.set_ylabel("% of requirements")
     ax.tick_params(axis="x", labelrotation=60, labelsize=7)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
     return _figure_png(fig)
 
@@ -257,11 +268,12 @@ def trend_png(shares: pd.DataFrame) -> bytes:
 # --------------------------------------------------------------------------- sections
 
 def summary_section(frame: pd.DataFrame, by: str, rule: DisclosureRule, key: str,
-                    sheet: str, title: str) -> Section:
+                    sheet: str, title: str, chart: Chart | None = None) -> Section:
     """Requirements by status for each value of ``by``, protected."""
     table = published(protect(status_counts(frame, by), rule), by)
     return Section(key, sheet, title, "Requirements (one per member of staff and competency "
-                   "their role requires) by status; percentages of the row total.", table)
+                   "their role requires) by status; percentages of the row total.", table,
+                   chart=chart)
 
 
 def _people_section(people: pd.DataFrame, by: pd.Series, rule: DisclosureRule, label: str,
@@ -319,28 +331,39 @@ def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Fram
     order = list(framework.ids)
     frame[COMPETENCY] = pd.Categorical(frame[COMPETENCY], categories=order)
     sections = [
-        summary_section(frame, COMPETENCY, rule, "by-competency", "By competency",
-                        "Summary by competency"),
-        summary_section(frame, ROLE, rule, "by-role", "By role", "Summary by role"),
-        summary_section(frame, TEAM, rule, "by-team", "By team", "Summary by team")]
+        summary_section(frame, COMPETENCY, rule, "by-competency", "Requirements by competency",
+                        "Summary by competency", Chart(
+                            "stacked_bar", "Requirements by competency and status",
+                            STATUSES, "Requirements (published counts)")),
+        summary_section(frame, ROLE, rule, "by-role", "Requirements by role",
+                        "Summary by role"),
+        summary_section(frame, TEAM, rule, "by-team", "Requirements by team",
+                        "Summary by team")]
     shares = heatmap_shares(frame, rule, order)
     required = frame.groupby([ROLE, COMPETENCY], observed=True).size().unstack(
         fill_value=0).reindex(index=shares.index, columns=shares.columns, fill_value=0) > 0
     sections.append(Section(
-        "heatmap", "Heatmap", "Share met by role and competency",
+        "heatmap", "Held by role and competency", "Share met by role and competency",
         "Percentage of requirements met or expiring (still held) by role and competency; "
         f"{SUPPRESSED} where suppressed, blank where the role does not require it.",
         shares.astype(object).where(shares.notna(), pd.DataFrame(
             np.where(required, SUPPRESSED, ""), index=shares.index, columns=shares.columns)
         ).reset_index(),
-        heatmap_png(shares, required)))
+        heatmap_png(shares, required),
+        image_alt="Heatmap of the percentage of requirements held by role and competency; "
+        "the same figures are in the table below.", heat=True))
     trend = protect(trend_counts(inputs, cov, options.trend_months), rule,
                     column_totals=False)
     sections.append(Section(
-        "trend", "Trend", f"Coverage over the last {options.trend_months} months",
+        "trend", "Status by month", f"Coverage over the last {options.trend_months} months",
         "Requirements by status at each month end (and the as-of date), recomputed with "
         "today's staff and roles; percentages of all requirements.",
-        published(trend, "date"), trend_png(trend.shares())))
+        published(trend, "date"), trend_png(trend.shares()),
+        image_alt="Line chart of the percentage of requirements in each status (met, "
+        "expiring, expired, below level, missing) at each month end; the same figures are "
+        "in the table below.",
+        chart=Chart("stacked_column", "Requirements by status at each month end (%)",
+                    tuple(f"{st} %" for st in STATUSES), "% of requirements", skip_rows=())))
     sections.append(reviews_section(reviews))
     people = person_status(frame)
     labels = {c: f"{c} {v}" for c, v in ETHNIC_LABELS.items()}
@@ -349,7 +372,7 @@ def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Fram
         categories=[*labels.values(), NOT_RECORDED]), index=people.index)
     sections.append(_people_section(people, ethnic, rule,
                                     ETHNIC_CATEGORY, "by-ethnic-category",
-                                    "By ethnic category", "Staff by ethnic category"))
+                                    "Staff by ethnic category", "Staff by ethnic category"))
     sections.append(_people_section(people, people[TEAM], rule, TEAM, "staff-by-team",
                                     "Staff by team", "Staff by team"))
     if options.identifiable:

@@ -381,8 +381,9 @@ def search(store: Store, *, language: str | None = None, skill: str | None = Non
            skills: SkillVocabulary | None = None) -> list[Organisation]:
     """Entries matching every filter given, sorted by name.
 
-    ``language`` is a code or an English name; ``skill`` an ID or name; ``area`` an
-    area's name (any case); ``community`` any part of a community's name.
+    ``language`` is a code or an English name; ``skill`` an ID or name (a misspelt
+    one is refused with the nearest suggested); ``area`` the start of an area's name
+    (any case); ``community`` any part of a community's name.
     """
     query = select(entries_table).order_by(entries_table.c.name_key)
     tag = tags_table.c
@@ -394,14 +395,19 @@ def search(store: Store, *, language: str | None = None, skill: str | None = Non
         query = query.where(entries_table.c.id.in_(select(tag.entry_id).where(
             tag.kind == "language", tag.value == found.code)))
     if skill is not None:
-        skill_id = (skills or load_skills()).resolve(skill)
+        vocab = skills or load_skills()
+        skill_id = vocab.resolve(skill)
         if skill_id is None:
+            near = vocab.nearest(skill)
+            if near is not None:
+                raise DirectoryLookupError(f"unknown skill ({skill}); did you mean "
+                                           f"{near.id} ({near.name})?")
             raise DirectoryLookupError(f"unknown skill; see competency directory skills ({skill})")
         query = query.where(entries_table.c.id.in_(select(tag.entry_id).where(
             tag.kind == "skill", tag.value == skill_id)))
     if area is not None:
         query = query.where(entries_table.c.id.in_(select(tag.entry_id).where(
-            tag.kind == "area", tag.value == fold(area))))
+            tag.kind == "area", tag.value.startswith(fold(area), autoescape=True))))
     if community is not None:
         query = query.where(entries_table.c.id.in_(select(tag.entry_id).where(
             tag.kind == "community", tag.value.contains(fold(community), autoescape=True))))

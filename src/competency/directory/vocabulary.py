@@ -155,6 +155,14 @@ class SkillVocabulary:
         folded = fold(text)
         return folded if folded in self._skills else self._names.get(folded)
 
+    def nearest(self, text: str) -> Skill | None:
+        """The skill whose ID or name is closest to ``text`` (a misspelling), or None."""
+        import difflib
+
+        keys = {**{i: i for i in self._skills}, **self._names}
+        close = difflib.get_close_matches(fold(text), list(keys), n=1, cutoff=0.6)
+        return self._skills[keys[close[0]]] if close else None
+
 
 def load_skills(extra: str | Path | None = None) -> SkillVocabulary:
     """The shipped vocabulary, extended by a trust's file of the same shape."""

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from competency.errors import DecisionError, TableError
+from competency.errors import DecisionError, RequirementChangeError, TableError
 from competency.framework.model import Framework, load_framework
 from competency.hr.roles import (
     ASSESSMENTS,
@@ -348,6 +348,8 @@ class ApplyResult:
     """Requirements that were not in the table before."""
     changed: tuple[Requirement, ...]
     """Requirements whose level, priority or assessment changed."""
+    previous: tuple[Requirement, ...]
+    """What each of ``changed`` was in the table before (same order)."""
     unchanged: int
     """Accepted requirements already in the table as they are."""
     warnings: tuple[str, ...] = field(default=())
@@ -375,6 +377,7 @@ def _apply(roles: Roles, decisions: Iterable[Decision]) -> ApplyResult:
         merged[(req.role, req.competency)] = req
     added = tuple(r for k, r in merged.items() if k not in before)
     changed = tuple(r for k, r in merged.items() if k in before and before[k] != r)
+    previous = tuple(before[(r.role, r.competency)] for r in changed)
     unchanged = sum(1 for k, r in merged.items() if before.get(k) == r)
     warnings = tuple(
         f"{d.jd} rejects {d.competency} for {d.role}, which the roles table requires "
@@ -382,19 +385,37 @@ def _apply(roles: Roles, decisions: Iterable[Decision]) -> ApplyResult:
         for d in in_force
         if d.decision == "reject" and (d.role, d.competency) in before
         and (d.role, d.competency) not in merged)
-    return ApplyResult(roles.with_requirements(merged.values()), added, changed, unchanged,
-                       warnings)
+    return ApplyResult(roles.with_requirements(merged.values()), added, changed, previous,
+                       unchanged, warnings)
+
+
+def describe_change(old: Requirement, new: Requirement) -> str:
+    """One line saying how a requirement changes: ``role, ID: field old -> new; ...``."""
+    parts = [f"{name} {a} -> {b}" for name, a, b in (
+        ("level", old.level, new.level), ("priority", old.priority, new.priority),
+        ("assessed_by", ";".join(old.assessed_by), ";".join(new.assessed_by))) if a != b]
+    return f"{new.role}, {new.competency}: {'; '.join(parts)}"
 
 
 def apply_log(log: str | Path, roles: str | Path, out: str | Path | None = None, *,
-              framework: str | Path | Framework | None = None) -> ApplyResult:
+              framework: str | Path | Framework | None = None,
+              replace: bool = False) -> ApplyResult:
     """Apply the decision log to the roles table and write it to ``out`` (default: ``roles``).
 
     Both files are validated before anything is written; the write is atomic.
+    When the log would change a requirement the table already has (its level,
+    priority or assessed_by), nothing is written and
+    :class:`RequirementChangeError` lists the changes, unless ``replace``.
     """
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     table = load_roles(roles, fw)
     result = _apply(table, load_decisions(log, fw))
+    if result.changed and not replace:
+        changes = tuple(describe_change(old, new)
+                        for old, new in zip(result.previous, result.changed, strict=True))
+        raise RequirementChangeError(
+            f"{roles}: the decision log would change {len(changes)} existing "
+            "requirement(s); nothing written (replace them with --replace)", changes)
     save_roles(result.roles, out if out is not None else roles)
     return result
 

@@ -51,6 +51,8 @@ ASSESSMENT_LABELS = {
     "training": "Training record",
 }
 QUESTION_KEYS = ("question", "good_answer_shows")
+INTERVIEW = "interview"
+"""The ``assessed_by`` value of competencies that get interview questions."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,8 @@ class PersonSpec:
     desirable: tuple[SpecItem, ...]
     """Desirable competencies, in roles-table order."""
     questions: tuple[SpecQuestion, ...]
-    """Interview questions: those for essential competencies first."""
+    """Interview questions for the competencies assessed at interview: those for essential
+    competencies first, each competency's together."""
     warnings: tuple[str, ...] = ()
     """Shortfalls, e.g. fewer questions in the bank than asked for."""
 
@@ -299,6 +302,8 @@ def build_person_spec(roles: Roles, role: str, *, framework: Framework | None = 
     questions: list[SpecQuestion] = []
     warnings: list[str] = []
     for item in essential + desirable:
+        if INTERVIEW not in item.assessed_by:
+            continue  # asked only where the roles table says it is assessed at interview
         wanted = per[item.priority]
         chosen = choose_questions(bank, item.competency, item.level, wanted)
         if len(chosen) < wanted:
@@ -321,9 +326,18 @@ def _level_text(item: SpecItem) -> str:
     return f"{item.level} {item.level_name}"
 
 
-def _question_title(number: int, sq: SpecQuestion) -> str:
-    return (f"{number}. {sq.item.label}, level {_level_text(sq.item)} "
-            f"({sq.item.priority})")
+def _competency_title(item: SpecItem) -> str:
+    return f"{item.label}, level {_level_text(item)} ({item.priority})"
+
+
+def grouped_questions(spec: PersonSpec) -> list[tuple[SpecItem, list[tuple[int, SpecQuestion]]]]:
+    """The questions grouped under their competency, in order, numbered from 1 throughout."""
+    groups: list[tuple[SpecItem, list[tuple[int, SpecQuestion]]]] = []
+    for number, sq in enumerate(spec.questions, 1):
+        if not groups or groups[-1][0] != sq.item:
+            groups.append((sq.item, []))
+        groups[-1][1].append((number, sq))
+    return groups
 
 
 def render_markdown(spec: PersonSpec) -> str:
@@ -350,11 +364,12 @@ def render_markdown(spec: PersonSpec) -> str:
     out += ["## Values-based interview questions", ""]
     if not spec.questions:
         out += ["None.", ""]
-    for number, sq in enumerate(spec.questions, 1):
-        out += [f"### {_question_title(number, sq)}", "", sq.question.question, "",
-                GOOD_ANSWER, ""]
-        out += [f"- {point}" for point in sq.question.good_answer_shows]
-        out.append("")
+    for item, numbered in grouped_questions(spec):
+        out += [f"### {_competency_title(item)}", ""]
+        for number, sq in numbered:
+            out += [f"#### Question {number}", "", sq.question.question, "", GOOD_ANSWER, ""]
+            out += [f"- {point}" for point in sq.question.good_answer_shows]
+            out.append("")
     return "\n".join(out)
 
 
@@ -393,12 +408,14 @@ def render_docx(spec: PersonSpec) -> bytes:
     doc.add_heading("Values-based interview questions", level=1)
     if not spec.questions:
         doc.add_paragraph("None.")
-    for number, sq in enumerate(spec.questions, 1):
-        doc.add_heading(_question_title(number, sq), level=2)
-        doc.add_paragraph(sq.question.question)
-        doc.add_paragraph().add_run(GOOD_ANSWER).italic = True
-        for point in sq.question.good_answer_shows:
-            doc.add_paragraph(point, style="List Bullet")
+    for item, numbered in grouped_questions(spec):
+        doc.add_heading(_competency_title(item), level=2)
+        for number, sq in numbered:
+            doc.add_heading(f"Question {number}", level=3)
+            doc.add_paragraph(sq.question.question)
+            doc.add_paragraph().add_run(GOOD_ANSWER).italic = True
+            for point in sq.question.good_answer_shows:
+                doc.add_paragraph(point, style="List Bullet")
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -203,6 +203,17 @@ def _connect_error(url: str, exc: Exception) -> StoreError:
     return StoreError(f"{safe_url(url)}: cannot open the store ({detail[0] if detail else exc})")
 
 
+def _check_exists(url: str) -> None:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # make_engine says what is wrong with it
+    database = parsed.database
+    if (parsed.get_backend_name() == "sqlite" and database not in (None, "", ":memory:")
+            and not Path(str(database)).is_file()):
+        raise StoreError(f"{safe_url(url)}: no store there ({database} does not exist)")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` (an SQLite file's folder is created when missing)."""
     try:
@@ -222,12 +233,16 @@ def make_engine(url: str) -> Engine:
                          'PostgreSQL: pip install "psycopg[binary]"') from exc
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, *, create: bool = True) -> Store:
     """Open the store at ``url``, creating it or migrating its schema to this toolkit's.
 
     A new database gets every table; an older store is upgraded (see
     :mod:`competency.store.migrations`); a store written by a newer toolkit is refused.
+    With ``create=False`` (commands that only read) an SQLite file that does not
+    exist is a :class:`StoreError` rather than a new, empty store.
     """
+    if not create:
+        _check_exists(url)
     engine = make_engine(url)
     try:
         upgrade_store(engine, safe_url(url))

@@ -115,7 +115,12 @@ def course_modules(course_dir: str | Path, framework: Framework) -> list[Trainin
 
 def load_catalogue(path: str | Path | None, framework: Framework,
                    course_dir: str | Path | None = None) -> Catalogue:
-    """The course's modules (when ``course_dir`` is given) plus the external catalogue CSV."""
+    """The course's modules (when ``course_dir`` is given) plus the catalogue CSV.
+
+    A row whose provider is :data:`MODULE_PROVIDER` lists a course module, so the
+    catalogue is whole where the course directory is not at hand (an installed
+    package's sample organisation); when the course is given, its own map wins.
+    """
     entries = course_modules(course_dir, framework) if course_dir is not None else []
     seen = {c.course_id: "the course" for c in entries}
     if path is not None:
@@ -128,6 +133,8 @@ def load_catalogue(path: str | Path | None, framework: Framework,
                 frame["competencies"], frame["levels"], delivery, strict=True):
             if not course_id:
                 raise TableError(path, "empty course_id", row=row)
+            if provider == MODULE_PROVIDER and seen.get(course_id) == "the course":
+                continue  # the course's own map, when at hand, wins over the listed module
             if course_id in seen:
                 raise TableError(path, f"duplicate course_id (first in {seen[course_id]})",
                                  row=row, value=course_id)
@@ -138,7 +145,9 @@ def load_catalogue(path: str | Path | None, framework: Framework,
                 covers = parse_pairs(comps, levels, framework)
             except ValueError as exc:
                 raise TableError(path, str(exc), row=row) from None
-            entries.append(Training(course_id, title, provider, covers, "external", how))
+            entries.append(Training(course_id, title, provider, covers,
+                                    "module" if provider == MODULE_PROVIDER else "external",
+                                    how))
     return Catalogue(tuple(entries))
 
 
