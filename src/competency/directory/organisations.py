@@ -308,11 +308,14 @@ def _fail(store: Store, exc: Exception) -> StoreError:
 def save_organisations(store: Store, organisations: Sequence[Organisation], *, origin: str,
                        update: bool = True) -> SaveResult:
     """Store entries in one transaction: new names are added; a changed entry gets a new
-    version (or, with ``update=False``, is refused); identical ones are left alone."""
+    version (or, with ``update=False``, is refused); identical ones are left alone.
+
+    Concurrent writers take turns (:meth:`~competency.store.database.Store.write`), so
+    each sees what the one before stored: nothing is lost or added twice."""
     now = utcnow()
     added = updated = unchanged = 0
     try:
-        with store.engine.begin() as con:
+        with store.write(lock=[entries_table]) as con:  # writers take turns
             stored = {r.name_key: r for r in con.execute(select(entries_table))}
             for org in organisations:
                 key = name_key(org.name)
