@@ -72,7 +72,6 @@ MAX_LENGTH = 200
 """Longest name, community or area (they are keys and search terms)."""
 MAX_TEXT = 2000
 """Longest capacity note, contact or role."""
-MAX_PROBLEMS = 20
 AREA, LANGUAGE, LANGUAGE_NAME, SPEAKERS = "area", "language", "language_name", "speakers"
 ORGANISATIONS, NAMES = "organisations", "names"
 TAG_KINDS = {COMMUNITIES: "community", LANGUAGES: "language", AREAS: "area", SKILLS: "skill"}
@@ -243,8 +242,8 @@ def read_directory(path: str | Path, *, languages: Languages | None = None,
                    today: dt.date | None = None) -> list[Organisation]:
     """Read and check a directory CSV or XLSX; every bad row is reported at once.
 
-    Raises :class:`DirectoryRowsError` (one ``FILE, row N: problem (value)`` line per
-    bad row, at most :data:`MAX_PROBLEMS`).
+    Raises :class:`DirectoryRowsError`: the first bad row as ``FILE, row N: problem
+    (value)`` and how many other rows have problems (all listed by ``--all-errors``).
     """
     path = Path(path)
     frame = read_table(path, REQUIRED)
@@ -270,11 +269,7 @@ def read_directory(path: str | Path, *, languages: Languages | None = None,
                                            row=row, value=org.name))
         out.append(org)
     if problems:
-        shown = problems[:MAX_PROBLEMS]
-        if len(problems) > MAX_PROBLEMS:
-            shown.append(DirectoryError(path, f"{len(problems) - MAX_PROBLEMS} more bad rows "
-                                        "not shown"))
-        raise DirectoryRowsError(shown)
+        raise DirectoryRowsError(problems)
     return out
 
 

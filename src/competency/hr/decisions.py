@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from competency.errors import DecisionError, TableError
+from competency.errors import DecisionError, RowProblems, TableError
 from competency.files import append_csv
 from competency.framework.model import Framework, load_framework
 from competency.hr.roles import (
@@ -252,9 +252,12 @@ def load_decisions(path: str | Path, framework: Framework | None = None) -> tupl
     _check_log_suffix(path)
     frame = read_table(path, COLUMNS)
     out: list[Decision] = []
+    problems = RowProblems()
     for row, values in zip(frame.index, frame[list(COLUMNS)].itertuples(index=False),
                            strict=True):
-        out.append(_decision(path, int(row), [str(v) for v in values], framework))
+        with problems.catch():
+            out.append(_decision(path, int(row), [str(v) for v in values], framework))
+    problems.raise_first()
     return tuple(out)
 
 

@@ -58,6 +58,8 @@ class ImportResult:
     """Records already in the store (same content and source), not stored again."""
     pending: int = 0
     """Results not yet decided (awaiting manual grading), not stored."""
+    warnings: tuple[str, ...] = ()
+    """Problems that did not stop the import (e.g. staff ids not in the staff table)."""
 
 
 @dataclass(frozen=True)

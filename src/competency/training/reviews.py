@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from competency.dates import ISO_DATE, add_months, parse_cell
-from competency.errors import ReviewError, TableError
+from competency.errors import ReviewError, RowProblems, TableError
 from competency.files import append_csv
 from competency.framework.model import Framework
 from competency.tables import read_table
@@ -108,13 +108,15 @@ def load_review_csv(path: str | Path, framework: Framework) -> list[Review]:
     frame = read_table(path, REVIEW_COLUMNS[:-1])
     notes = frame["notes"].tolist() if "notes" in frame.columns else [""] * len(frame)
     out: list[Review] = []
+    problems = RowProblems()
     for row, values in zip(frame.index, zip(*(frame[c] for c in REVIEW_COLUMNS[:-1]), notes,
                                             strict=True), strict=True):
         fields = dict(zip(REVIEW_COLUMNS, values, strict=True))
         try:
             out.append(review_from_row(fields, framework))
         except ValueError as exc:
-            raise TableError(path, str(exc), row=row) from None
+            problems.found.append(TableError(path, str(exc), row=row))
+    problems.raise_first()
     return out
 
 
