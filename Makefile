@@ -2,6 +2,9 @@
 #   make start   set up, then run JupyterLab with the course and notebooks on 127.0.0.1
 #   make test    set up, start the services the tests need (PostgreSQL, and Chromium and
 #                the hub proxy when present), then run the whole suite (lint, types, pytest)
+#   make test-loaded   for developers, not CI: `make test` with one CPU burner per core
+#                and every wait in the tests x4 (COMPETENCY_TEST_TIMEOUT_SCALE, unless set);
+#                prints the wall time (tools/test-loaded.sh)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -10,7 +13,7 @@ STAMP  := $(VENV)/.installed
 # nbgrader runs helper programs (alembic) by name: the environment's bin comes first.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: start test setup lint typecheck pytest clean
+.PHONY: start test test-loaded setup lint typecheck pytest clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +38,9 @@ pytest: setup
 
 test: setup
 	bash tools/run-tests.sh
+
+test-loaded: setup
+	bash tools/test-loaded.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,16 @@
-"""Shared fixtures: the default framework, a CLI runner, notebook builders, course copies."""
+"""Shared fixtures: the default framework, a CLI runner, notebook builders, course copies.
+
+Every wait in the tests (server starts, Playwright, polling loops, subprocess and
+grading time limits that honest work must stay under) is ``wait(seconds)``: seconds on
+an idle machine, times COMPETENCY_TEST_TIMEOUT_SCALE (default 1; ``make test-loaded``
+sets 4) on a busy one.
+"""
 
 from __future__ import annotations
 
+import functools
+import math
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,6 +26,41 @@ from competency.framework.model import Framework, load_framework
 REPO = Path(__file__).resolve().parent.parent
 COURSE = REPO / "course"
 DATA = Path(__file__).resolve().parent / "data"
+TIMEOUT_SCALE_ENV = "COMPETENCY_TEST_TIMEOUT_SCALE"
+
+
+# ------------------------------------------------------------------------------ waits
+
+
+@functools.cache
+def timeout_scale() -> float:
+    """COMPETENCY_TEST_TIMEOUT_SCALE as a number (1 when unset): how much slower than idle."""
+    raw = os.environ.get(TIMEOUT_SCALE_ENV, "").strip()
+    try:
+        scale = float(raw) if raw else 1.0
+    except ValueError:
+        scale = math.nan
+    if not (math.isfinite(scale) and scale > 0):
+        raise pytest.UsageError(f"{TIMEOUT_SCALE_ENV} must be a positive number ({raw})")
+    return scale
+
+
+def wait(seconds: float) -> float:
+    """How long to wait for what takes well under ``seconds`` on an idle machine."""
+    return seconds * timeout_scale()
+
+
+def wait_ms(seconds: float) -> float:
+    """:func:`wait` in milliseconds (Playwright's unit)."""
+    return wait(seconds) * 1000
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    timeout_scale()  # a bad value stops the run before any test
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"waits scaled by {timeout_scale():g} ({TIMEOUT_SCALE_ENV})"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

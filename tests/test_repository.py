@@ -60,3 +60,20 @@ def test_inputs_are_read_only_through_the_shared_readers() -> None:
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if BANNED_CALLS.search(line) and not line.lstrip().startswith("#")]
     assert found == []
+
+
+def test_every_module_has_a_test_file_of_its_own() -> None:
+    """tests/ mirrors src/: a module M of area A is tested in tests/A/test_M.py (or
+    test_A_M.py, test_cli_M.py for the CLI, when the plain name is taken elsewhere)."""
+    src = REPO / "src" / "competency"
+    names = {p.name for p in (REPO / "tests").rglob("test_*.py")}
+    missing = []
+    for module in sorted(src.rglob("*.py")):
+        rel = module.relative_to(src)
+        if module.name in ("__init__.py", "__main__.py") or "migrations" in rel.parts:
+            continue
+        area = rel.parts[0] if len(rel.parts) > 1 else ""
+        stem = module.stem.lstrip("_")
+        if not {f"test_{stem}.py", f"test_{area}_{stem}.py", f"test_cli_{stem}.py"} & names:
+            missing.append(str(rel))
+    assert missing == []

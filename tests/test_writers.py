@@ -50,14 +50,16 @@ from competency.grading.grader import REPORT_COLUMNS, StudentResult, write_repor
 from competency.hr.decisions import append_decisions, load_decisions, make_decisions
 from competency.store.database import open_store
 from competency.training.reviews import Review, ReviewLog
+from conftest import wait
 
 pytestmark = pytest.mark.stress
 
 PROCESSES = 12
 KILLS = 50
 SEED = 13
-TIMEOUT = 60.0
-"""Generous bound (seconds) for one batch of writers to finish; every wait derives from it."""
+TIMEOUT = wait(60.0)
+"""Generous bound (seconds, scaled by COMPETENCY_TEST_TIMEOUT_SCALE) for one batch of
+writers to finish or one pipe to answer; every wait derives from it."""
 FILE_DELAY = 0.12
 """Longest random wait before a kill (seconds) for the file writers."""
 STORE_DELAY = 0.4

@@ -117,6 +117,7 @@ _EXPORTS: dict[str, str] = {
     "import_evidence_file": "competency.evidence.records",
     "import_gradebook": "competency.evidence.records",
     "import_moodle_csv": "competency.framework.moodle",
+    "read_moodle_csv": "competency.framework.moodle",
     "load_catalogue": "competency.training.reviews",
     "load_config": "competency.config",
     "load_decisions": "competency.hr.decisions",
@@ -350,6 +351,9 @@ if TYPE_CHECKING:
     from competency.framework.moodle import (
         import_moodle_csv as import_moodle_csv,
     )
+    from competency.framework.moodle import (
+        read_moodle_csv as read_moodle_csv,
+    )
     from competency.grading.grader import (
         GradingReport as GradingReport,
     )
@@ -520,6 +524,7 @@ __all__ = [
     "read_document",
     "read_evidence_file",
     "read_gradebook",
+    "read_moodle_csv",
     "review_status",
     "save_roles",
     "suggest_file",

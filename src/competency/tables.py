@@ -35,6 +35,19 @@ def _decode(path: Path, raw: bytes) -> str:
                          value=f"byte 0x{bad}") from exc
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; a missing, unreadable or blank file is a TableError."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise TableError(path, "file not found") from exc
+    except OSError as exc:
+        raise TableError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if not raw.strip():
+        raise TableError(path, "empty file", row=1)
+    return raw
+
+
 def _after_blank_lines(text: str) -> tuple[str, int]:
     """The text from its first non-blank line, and how many blank lines came before it."""
     lead = 0
@@ -59,14 +72,7 @@ def read_table(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise TableError(path, "unsupported table format; use .csv or .xlsx", value=suffix)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise TableError(path, "file not found") from exc
-    except OSError as exc:
-        raise TableError(path, f"cannot read: {exc.strerror or exc}") from exc
-    if not raw.strip():
-        raise TableError(path, "empty file", row=1)
+    raw = _read_bytes(path)
     try:
         if suffix == ".csv":
             text, lead = _after_blank_lines(_decode(path, raw))
@@ -117,14 +123,7 @@ def read_rows(path: str | Path, required: Sequence[str]) -> TableRows:
         frame = read_table(path, required)
         return TableRows(tuple(int(i) for i in frame.index),
                          {str(c): tuple(frame[c]) for c in frame.columns})
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise TableError(path, "file not found") from exc
-    except OSError as exc:
-        raise TableError(path, f"cannot read: {exc.strerror or exc}") from exc
-    if not raw.strip():
-        raise TableError(path, "empty file", row=1)
+    raw = _read_bytes(path)
     text = _decode(path, raw)
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import COURSE
+from conftest import COURSE, wait
 
 pytestmark = pytest.mark.nbgrader
 
@@ -32,7 +32,7 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
     path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
     env = dict(os.environ, JUPYTER_PLATFORM_DIRS="1", PATH=path)
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=600, check=False)
+                          capture_output=True, text=True, timeout=wait(600), check=False)
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stderr[-3000:]}"
     return done
 

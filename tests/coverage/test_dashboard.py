@@ -32,7 +32,7 @@ from competency.coverage.dashboard import (
 from competency.coverage.reports import coverage_frame
 from competency.coverage.statuses import CoverageOptions, load_inputs
 from competency.framework.model import Framework
-from conftest import REPO, CliResult
+from conftest import REPO, CliResult, wait
 
 Cli = Callable[..., CliResult]
 NOTEBOOK = REPO / "notebooks" / "hr" / "coverage-dashboard.ipynb"
@@ -151,11 +151,12 @@ def test_voila_serves_the_dashboard_without_code(tmp_path: Path) -> None:
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + wait(120)
         page = ""
         while time.monotonic() < deadline and process.poll() is None:
             try:
-                with urllib.request.urlopen(dashboard_url(settings), timeout=60) as response:
+                with urllib.request.urlopen(dashboard_url(settings),
+                                            timeout=wait(60)) as response:
                     page = response.read().decode("utf-8")
                 break
             except (urllib.error.URLError, ConnectionError):
@@ -165,13 +166,14 @@ def test_voila_serves_the_dashboard_without_code(tmp_path: Path) -> None:
         assert "coverage_dashboard" not in page
         assert "from competency" not in page
         assert "application/vnd.jupyter.widget-view+json" in page
-        with urllib.request.urlopen(f"http://127.0.0.1:{settings.port}/", timeout=60) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{settings.port}/",
+                                    timeout=wait(60)) as response:
             assert "/login" in response.url  # no token: Jupyter's login page, no dashboard
             assert TITLE not in response.read().decode("utf-8")
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=wait(20))
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()

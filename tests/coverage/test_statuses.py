@@ -367,3 +367,28 @@ def test_cli_as_of_defaults_to_today(cli: Cli, tmp_path: Path) -> None:
                "--out", out).code == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert rows[1]["status"] == "met"
+
+
+def test_no_roll_up_from_children_to_parents(tmp_path: Path) -> None:
+    """Evidence for a child (any level) does not meet its parent's requirement: a
+    requirement is met only by evidence for that exact competency ID."""
+    from competency.framework.moodle import read_moodle_csv
+
+    nested = read_moodle_csv(Path(__file__).parent.parent / "framework" / "data" /
+                               "nested-framework.csv").framework
+    assert [c.id for c in nested.children("C-LISTEN-2")] == ["B-LISTEN-2a", "B-LISTEN-2b"]
+    staff = [{"staff_id": "s1", "role": "Advocate", "team": "A"},
+             {"staff_id": "s2", "role": "Advocate", "team": "A"}]
+    inputs = load_inputs(
+        write_csv(tmp_path / "r.csv", ROLE_HEADER, [req("Advocate", "C-LISTEN-2", 3),
+                                                    req("Advocate", "B-LISTEN-2a", 3)]),
+        write_csv(tmp_path / "s.csv", STAFF_HEADER, staff),
+        write_csv(tmp_path / "e.csv", EVIDENCE_HEADER, [
+            ev("s1", "B-LISTEN-2a", 4, "2026-01-10"), ev("s1", "B-LISTEN-2b", 4, "2026-01-10"),
+            ev("s2", "C-LISTEN-2", 3, "2026-01-10")]),
+        nested)
+    result = compute_coverage(inputs.roles, inputs.staff, inputs.evidence,
+                              CoverageOptions(AS_OF))
+    status = {(r["staff_id"], r["competency"]): r["status"] for r in coverage_rows(result)}
+    assert status == {("s1", "C-LISTEN-2"): "missing", ("s1", "B-LISTEN-2a"): "met",
+                      ("s2", "C-LISTEN-2"): "met", ("s2", "B-LISTEN-2a"): "missing"}

@@ -33,7 +33,7 @@ import requests
 from competency.course.lab import LabSettings, free_port, lab_command
 from competency.course.widgets import SHORT_LABEL, load_practice
 from competency.coverage.dashboard import DashboardSettings, voila_command
-from conftest import COURSE, REPO
+from conftest import COURSE, REPO, wait, wait_ms
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -46,7 +46,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 MODULE = "01-equality-law"
 SOURCE = COURSE / "source" / MODULE / f"{MODULE}.ipynb"
 HR = REPO / "notebooks" / "hr"
-SLOW = 180_000  # ms: running a whole module, or Voilà executing a notebook
+SLOW = wait_ms(180)  # running a whole module, or Voilà executing a notebook
 IDLE = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
 LAB_SETTINGS = {
     # Every cell in the DOM, and no news or update toasts over the page.
@@ -75,7 +75,7 @@ def isolated_env(root: Path) -> dict[str, str]:
 def answers(url: str) -> bool:
     """Whether the server behind ``url`` answers (any HTTP status)."""
     try:
-        requests.head(url, timeout=5)
+        requests.head(url, timeout=wait(5))
     except requests.RequestException:
         return False
     return True
@@ -87,7 +87,7 @@ def serve(argv: list[str], cwd: Path, env: dict[str, str], ready_url: str,
     with log.open("wb") as out:
         process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out,
                                    stderr=subprocess.STDOUT)
-    end = time.monotonic() + 120
+    end = time.monotonic() + wait(120)
     while time.monotonic() < end and process.poll() is None:
         if answers(ready_url):
             return process
@@ -99,7 +99,7 @@ def serve(argv: list[str], cwd: Path, env: dict[str, str], ready_url: str,
 def stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
-        process.wait(timeout=30)
+        process.wait(timeout=wait(30))
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
@@ -129,7 +129,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def page(browser: Browser, shots: Path, request: pytest.FixtureRequest) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(wait_ms(60))
     yield page
     page.screenshot(path=str(shots / f"{request.node.name}-end.png"), full_page=True)
     print(f"screenshots: {shots}")
@@ -178,9 +178,27 @@ def module_questions() -> tuple[list[str], list[str]]:
     return re.findall(r'check\("(\w+)"\)', code), re.findall(r'practice\("(\w+)"\)', code)
 
 
+STARTED = """() => {
+    const prompt = document.querySelector(".jp-CodeCell .jp-InputPrompt");
+    return prompt !== null && /\\[(\\*|\\d+)\\]/.test(prompt.innerText);
+}"""
+
+
 def run_all(page: Page) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    """Run all cells; again if the first did not start (on a busy machine the kernel
+    indicator can read idle before the notebook is connected, and the run is dropped)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        try:
+            page.wait_for_function(STARTED, timeout=wait_ms(15))
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            print(f"Run All Cells did not start (attempt {attempt + 1}); again")
 
 
 def test_learner_runs_module_1_answers_practice_and_validates(

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from traitlets.config import Config
 
-from conftest import COURSE, REPO
+from conftest import COURSE, REPO, wait
 
 HUB = REPO / "deploy" / "jupyterhub"
 K8S = REPO / "deploy" / "kubernetes"
@@ -224,7 +224,7 @@ def test_gradebook_in_postgresql_grades_and_gives_evidence(
 
     def run(*args: str) -> str:
         done = subprocess.run([sys.executable, "-m", *args], cwd=course, env=env,
-                              capture_output=True, text=True, timeout=600, check=False)
+                              capture_output=True, text=True, timeout=wait(600), check=False)
         assert done.returncode == 0, f"{' '.join(args)}:\n{done.stderr[-3000:]}"
         return done.stdout
 

@@ -36,7 +36,7 @@ import nbformat
 import pytest
 import requests
 
-from conftest import COURSE, REPO
+from conftest import COURSE, REPO, wait, wait_ms
 
 pytestmark = pytest.mark.hub
 
@@ -52,7 +52,7 @@ TRAINER = "trainer1"
 PASSWORD = "any password will do"  # the dummy authenticator accepts any
 CODE_STUB = "...  # YOUR ANSWER HERE"
 TEXT_STUB = "YOUR ANSWER HERE"
-DEADLINE = 120.0
+DEADLINE = wait(120)
 
 
 def free_port() -> int:
@@ -71,7 +71,7 @@ def chp_command() -> str:
                         "installs the proxy into .cache/chp)")
         done = subprocess.run(["npm", "install", "--prefix", str(CHP_CACHE), "--no-audit",
                                "--no-fund", "configurable-http-proxy"],
-                              capture_output=True, text=True, timeout=300, check=False)
+                              capture_output=True, text=True, timeout=wait(300), check=False)
         assert done.returncode == 0, f"npm install failed:\n{done.stderr[-2000:]}"
     return str(cached) if cached.exists() else str(shutil.which("configurable-http-proxy"))
 
@@ -106,7 +106,7 @@ class Hub:
         """Call the hub's REST API (``path`` after /hub/api)."""
         headers = {"Authorization": f"token {token or self.token}"}
         return requests.request(method, f"{self.url}/hub/api{path}", headers=headers,
-                                timeout=30, **kwargs)
+                                timeout=wait(30), **kwargs)
 
     def home(self, user: str) -> Path:
         return self.root / "home" / user
@@ -124,7 +124,7 @@ class Hub:
                    else self.tokens[user],
                    PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
         done = subprocess.run(list(args), cwd=cwd or home, env=env, capture_output=True,
-                              text=True, timeout=600, check=False)
+                              text=True, timeout=wait(600), check=False)
         assert done.returncode == 0, (f"{user}: {' '.join(args)} failed:\n"
                                       f"{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
         return done
@@ -177,8 +177,8 @@ c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = {homes!r} + "/{{username}}"
 c.Spawner.args = [*c.Spawner.args, "--allow-root"]
 c.Spawner.environment = {{"JUPYTER_CONFIG_PATH": {etc!r}}}
-c.Spawner.start_timeout = 120
-c.Spawner.http_timeout = 120
+c.Spawner.start_timeout = {spawn_timeout}
+c.Spawner.http_timeout = {spawn_timeout}
 
 for service in c.JupyterHub.services:
     if service["name"] == {course_id!r}:
@@ -226,7 +226,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         deploy=str(DEPLOY / "jupyterhub_config.py"), hub_port=hub_port,
         proxy_api_port=proxy_api_port, chp=chp_command(), pid_file=str(state / "proxy.pid"),
         homes=str(root / "home"), etc=str(etc), course_id=COURSE_ID,
-        grader_token=grader_token, grader_home=str(root / "home" / GRADER), token=token),
+        grader_token=grader_token, grader_home=str(root / "home" / GRADER), token=token,
+        spawn_timeout=round(wait(120))),
         "utf-8")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("JUPYTER", "JUPYTERHUB", "NBGRADER", "CCT_"))}
@@ -244,15 +245,15 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
                           token=token, grader_token=grader_token, root=root, course=course,
                           exchange=exchange, etc=etc, log=log)
             wait_for(lambda: process.poll() is None
-                     and requests.get(f"{url}/hub/api/", timeout=5).ok, "the hub", log)
+                     and requests.get(f"{url}/hub/api/", timeout=wait(5)).ok, "the hub", log)
             wait_for(lambda: requests.get(f"{url}/services/{COURSE_ID}/api/status",
-                                          timeout=5).status_code in (200, 403),
+                                          timeout=wait(5)).status_code in (200, 403),
                      "the grader service", log)
             yield running
         finally:
             process.send_signal(signal.SIGTERM)  # the hub stops its servers and proxy
             try:
-                process.wait(timeout=60)
+                process.wait(timeout=wait(60))
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
@@ -268,8 +269,8 @@ def xsrf(session: requests.Session, path: str) -> str:
 def login(hub: Hub, user: str) -> requests.Session:
     """A browser-like session logged in to the hub as ``user``."""
     session = requests.Session()
-    session.get(f"{hub.url}/hub/login", timeout=30).raise_for_status()
-    response = session.post(f"{hub.url}/hub/login?next=", timeout=30, data={
+    session.get(f"{hub.url}/hub/login", timeout=wait(30)).raise_for_status()
+    response = session.post(f"{hub.url}/hub/login?next=", timeout=wait(30), data={
         "username": user, "password": PASSWORD, "_xsrf": xsrf(session, "/hub/")})
     response.raise_for_status()
     assert any(c.name == "jupyterhub-session-id" for c in session.cookies), response.text[:500]
@@ -329,17 +330,17 @@ def points(source: Path) -> tuple[dict[str, float], dict[str, float]]:
 def manual_grade(hub: Hub, session: requests.Session, grade_id: str, score: float) -> None:
     """Give ``score`` to the learner's cell ``grade_id`` through the formgrader's REST API."""
     base = f"{hub.url}/services/{COURSE_ID}/formgrader/api"
-    submissions = session.get(f"{base}/submitted_notebooks/{MODULE}/{MODULE}", timeout=30)
+    submissions = session.get(f"{base}/submitted_notebooks/{MODULE}/{MODULE}", timeout=wait(30))
     submissions.raise_for_status()
     (notebook,) = [s for s in submissions.json() if s["student"] == LEARNER]
     grades = session.get(f"{base}/grades", params={"submission_id": notebook["id"]},
-                         timeout=30)
+                         timeout=wait(30))
     grades.raise_for_status()
     (grade,) = [g for g in grades.json() if g["name"] == grade_id]
     assert grade["needs_manual_grade"]
     response = session.put(f"{base}/grade/{grade['id']}", json={"manual_score": score},
                            headers={"X-XSRFToken": xsrf(session, f"/services/{COURSE_ID}/")},
-                           timeout=30)
+                           timeout=wait(30))
     assert response.status_code == 200, response.text
     assert response.json()["manual_score"] == score
 
@@ -368,7 +369,7 @@ def test_course_round_trip_through_the_hub(hub: Hub, tmp_path: Path) -> None:
 
     # The learner's Assignments tab (their server, with its own hub token) lists it ...
     listing = requests.get(f"{hub.url}/user/{LEARNER}/assignments",
-                           params={"course_id": COURSE_ID}, timeout=60,
+                           params={"course_id": COURSE_ID}, timeout=wait(60),
                            headers={"Authorization": f"token {hub.tokens[LEARNER]}"})
     assert listing.status_code == 200, listing.text
     assert frame_ancestors(listing) == "'none'"  # a learner's own server: no framing
@@ -376,7 +377,7 @@ def test_course_round_trip_through_the_hub(hub: Hub, tmp_path: Path) -> None:
     assert [(a["assignment_id"], a["status"]) for a in listing.json()["value"]] == [
         (MODULE, "released")]
     # ... and the trainer's Courses tab links to the grader service.
-    courses = requests.get(f"{hub.url}/user/{TRAINER}/formgraders", timeout=60,
+    courses = requests.get(f"{hub.url}/user/{TRAINER}/formgraders", timeout=wait(60),
                            headers={"Authorization": f"token {hub.tokens[TRAINER]}"})
     assert courses.status_code == 200, courses.text
     assert [(c["course_id"], c["kind"]) for c in courses.json()["value"]] == [
@@ -394,8 +395,10 @@ def test_course_round_trip_through_the_hub(hub: Hub, tmp_path: Path) -> None:
     hub.nbgrader(GRADER, "collect", MODULE)
     assert (hub.course / "submitted" / LEARNER / MODULE / f"{MODULE}.ipynb").is_file()
     # `competency grade`: nbgrader's autograde, in sandboxed workers, same gradebook.
+    # (limits as the course's and the default, scaled for a busy machine)
     hub.run_as(GRADER, sys.executable, "-m", "competency.cli", "grade", MODULE, "--course",
-               str(hub.course), "--no-progress", cwd=hub.course)
+               str(hub.course), "--no-progress", "--cell-timeout", f"{wait(60):g}",
+               "--notebook-timeout", f"{wait(120):g}", cwd=hub.course)
     source = hub.course / "source" / MODULE / f"{MODULE}.ipynb"
     auto, manual = points(source)
     assert manual, "module 1 has a reflective answer graded by hand"
@@ -451,32 +454,32 @@ def test_formgrader_answers_trainers_through_the_hub(hub: Hub) -> None:
     hub.api("POST", "/users", json={"usernames": ["trainer2", "learner2"]})
     hub.api("POST", f"/groups/{TRAINERS}/users", json={"users": ["trainer2"]})
     with login(hub, "trainer2") as session:
-        page = session.get(f"{hub.url}/services/{COURSE_ID}/formgrader", timeout=60)
+        page = session.get(f"{hub.url}/services/{COURSE_ID}/formgrader", timeout=wait(60))
         assert page.status_code == 200, page.text[:500]
         assert page.url.startswith(f"{hub.url}/services/{COURSE_ID}/formgrader")
         assert "Manage Assignments" in page.text
         api = session.get(f"{hub.url}/services/{COURSE_ID}/formgrader/api/assignments",
-                          timeout=60)
+                          timeout=wait(60))
         assert api.status_code == 200
         assert isinstance(api.json(), list)
         # The service's landing page is the formgrader; its JupyterLab may frame it.
-        landing = session.get(f"{hub.url}/services/{COURSE_ID}/", timeout=60)
+        landing = session.get(f"{hub.url}/services/{COURSE_ID}/", timeout=wait(60))
         assert landing.status_code == 200
         assert f"/services/{COURSE_ID}/formgrader" in landing.url
         assert frame_ancestors(page) == "'self'"
-        lab = session.get(f"{hub.url}/services/{COURSE_ID}/lab", timeout=60)
+        lab = session.get(f"{hub.url}/services/{COURSE_ID}/lab", timeout=wait(60))
         assert lab.status_code == 200
         assert frame_ancestors(lab) == "'self'"
         # The hub's own pages keep JupyterHub's default: no framing at all.
-        home = session.get(f"{hub.url}/hub/home", timeout=60)
+        home = session.get(f"{hub.url}/hub/home", timeout=wait(60))
         assert home.status_code == 200
         assert frame_ancestors(home) == "'none'"
     # A learner is turned away from the grader service.
     with login(hub, "learner2") as session:
-        refused = session.get(f"{hub.url}/services/{COURSE_ID}/formgrader", timeout=60)
+        refused = session.get(f"{hub.url}/services/{COURSE_ID}/formgrader", timeout=wait(60))
         assert refused.status_code == 403
         assert "Manage Assignments" not in refused.text
-        assert frame_ancestors(session.get(f"{hub.url}/hub/login", timeout=60)) == "'none'"
+        assert frame_ancestors(session.get(f"{hub.url}/hub/login", timeout=wait(60))) == "'none'"
 
 
 
@@ -496,13 +499,14 @@ def test_formgrader_panel_shows_in_the_grader_services_jupyterlab(
                                              args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(wait_ms(60))
             page.goto(f"{hub.url}/hub/login?next={requests.utils.quote(target, safe='')}")
             page.fill("#username_input", "trainer3")
             page.fill("#password_input", PASSWORD)
             page.click("#login_submit")
-            page.wait_for_url(f"**/services/{COURSE_ID}/lab**", timeout=60_000)
+            page.wait_for_url(f"**/services/{COURSE_ID}/lab**")
             panel = page.frame_locator("#formgrader-iframe iframe")
-            panel.get_by_text("Manage Assignments").first.wait_for(timeout=120_000)
+            panel.get_by_text("Manage Assignments").first.wait_for(timeout=wait_ms(120))
             panel.get_by_text("Loading, please wait...").wait_for(state="hidden")
             page.screenshot(path=str(shots / "formgrader-panel.png"))
             print(f"screenshots: {shots}")

@@ -37,7 +37,7 @@ from competency.evidence.records import (
 )
 from competency.hr.staff import load_staff
 from competency.store.database import open_store
-from conftest import COURSE, DATABASES, CliResult, make_cell
+from conftest import COURSE, DATABASES, CliResult, make_cell, wait
 
 pytestmark = pytest.mark.nbgrader
 
@@ -88,7 +88,7 @@ def nbgrader(course: Path, db_url: str, *args: str) -> None:
     env = dict(os.environ, JUPYTER_PLATFORM_DIRS="1")
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args,
                            f"--CourseDirectory.db_url={db_url}"], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=600, check=False)
+                          capture_output=True, text=True, timeout=wait(600), check=False)
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stderr[-3000:]}"
 
 

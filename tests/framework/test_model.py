@@ -120,3 +120,42 @@ def test_render_one_competency(framework: Framework) -> None:
     assert "Level 4 (Strategic):" in text
     with pytest.raises(FrameworkError, match=r"unknown competency \(NOPE\)"):
         render_framework(framework, "NOPE")
+
+
+NESTED_YAML = """\
+id: n
+name: Nested
+version: "1"
+levels: [{level: 1, name: One}, {level: 2, name: Two, proficient: false}]
+competencies:
+  - {id: A, name: Top}
+  - {id: B, name: Child, parent: A, related: [C]}
+  - {id: C, name: Grandchild, parent: B}
+"""
+
+
+def test_optional_tree_fields_parse_and_dump() -> None:
+    fw = parse_framework(NESTED_YAML)
+    assert fw.get("C").parent == "B"
+    assert fw.get("B").related == ("C",)
+    assert [c.id for c in fw.children("A")] == ["B"]
+    assert [lv.proficient for lv in fw.levels] == [True, False]
+    assert parse_framework(dump_framework(fw)) == fw
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("parent: A, related", "parent: Z, related", r"line 7: unknown parent of B \(Z\)$"),
+        ("parent: B}", "parent: C}", r"line 8: C is its own parent \(C\)$"),
+        ("{id: A, name: Top}", "{id: A, name: Top, parent: C}",
+         r"line 6: parents of A form a loop \(A\)$"),
+        ("related: [C]", "related: [Q]", r"line 7: unknown cross-reference of B \(Q\)$"),
+        ('version: "1"', 'version: "1"\ndefault_level: 3',
+         r"line 4: default_level is not a level of the scale \(3\)$"),
+    ],
+    ids=["unknown-parent", "own-parent", "loop", "unknown-related", "default-level"],
+)
+def test_tree_fields_are_checked(old: str, new: str, message: str) -> None:
+    with pytest.raises(FrameworkError, match=message):
+        parse_framework(NESTED_YAML.replace(old, new), source="n.yaml")

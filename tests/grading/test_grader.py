@@ -5,6 +5,12 @@ sandbox tests drive the warm workers directly with small notebooks built in code
 The end-to-end tests (marked ``nbgrader``) release module 1 with nbgrader, submit a
 full solution and a blank copy alongside attacks, grade with ``competency grade``
 and compare with ``nbgrader autograde`` on the honest pair.
+
+"Nothing outlived the notebook" is checked on this module's own runs only, so that
+other grading runs on the machine (another engineer's, a trust's) cannot fail it: the
+processes under the uids our jobs were given, running in our run folders, or running
+our sleepers (whose argument is unique to this pytest process), and the cgroups named
+after our run folders. Every job submitted here is recorded (:func:`record_jobs`).
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,34 +51,89 @@ from competency.grading.grader import (
 from competency.grading.messages import Job, JobDone, NotebookJob, NotebookResult
 from competency.grading.sandbox import Limits, cgroup_base
 from competency.grading.worker import WorkerPool
-from conftest import COURSE, CliResult
+from conftest import COURSE, CliResult, wait
 
 MODULE = "01-equality-law"
-TOKEN = "4711.0815"  # sleepers run `sleep 4711.0815`, so that leftovers can be found
-FAST = Limits(cell_timeout=2, notebook_timeout=10, interrupt_grace=1)
+# Sleepers run `sleep 4711.<our pid>`: a duration no other pytest process uses.
+TOKEN = f"4711.{os.getpid():08d}"
+# The cell limit stays small (runaway cells must be stopped by it); what honest setup
+# and an interrupted cell need scales with the machine's load.
+FAST = Limits(cell_timeout=2, notebook_timeout=wait(10), interrupt_grace=wait(1))
 JOB_IDS = itertools.count(1)
 
 
+def own_uid(n: int) -> int:
+    """A sandbox uid for this pytest process, as ``competency grade`` derives its own.
+
+    ``competency grade`` in process ``pid`` gives job ``j`` the uid UID_BASE +
+    (pid * 7919 + j) mod UID_SPAN; 100,000 is thousands of jobs away from a multiple of
+    7919, so ours are neither another run's nor those of our own ``grade`` calls.
+    """
+    return UID_BASE + (os.getpid() * 7919 + 100_000 + n) % UID_SPAN
+
+
+@dataclass
+class Ours:
+    """What this module's grading runs were given: sandbox uids and run folders."""
+
+    uids: set[int] = field(default_factory=set)
+    rundirs: set[Path] = field(default_factory=set)
+
+    def add(self, job: Job) -> None:
+        if job.uid is not None:
+            self.uids.add(job.uid)
+        if job.workroot:
+            self.rundirs.add(Path(job.workroot).parent)
+
+
+OURS = Ours()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def record_jobs() -> Iterator[None]:
+    """Record every job a worker pool gets here (``grade`` included) in :data:`OURS`."""
+    submit = WorkerPool.submit
+
+    def recording(self: WorkerPool, job: Job) -> None:
+        OURS.add(job)
+        submit(self, job)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WorkerPool, "submit", recording)
+        yield
+
+
+def _ours(uid: int, args: list[str], cwd: str) -> bool:
+    """Whether a process belongs to one of our runs (see the module's docstring)."""
+    return (uid in OURS.uids or TOKEN in args
+            or any(cwd == str(r) or cwd.startswith(f"{r}/") for r in OURS.rundirs))
+
+
 def leftovers() -> list[str]:
-    """Processes a notebook left behind: sandbox uids, or our sleepers' command line."""
+    """Processes our notebooks left behind; other users' and other runs' are not looked at."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             uid = entry.stat().st_uid
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            args = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
         except OSError:
             continue
-        if UID_BASE <= uid < UID_BASE + UID_SPAN or TOKEN in cmdline:
-            found.append(f"{entry.name} uid {uid}: {cmdline}")
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            cwd = ""
+        if _ours(uid, args, cwd):
+            found.append(f"{entry.name} uid {uid} in {cwd}: {' '.join(args).strip()}")
     return found
 
 
 def cgroups_left() -> list[str]:
+    """Our runs' cgroups still there (each is named RUNDIR-JOB under our own group)."""
     base = cgroup_base()
-    return [] if base is None else [p.name for p in base.glob("competency-*-*")
-                                    if p.name.split("-")[1] != "probe"]
+    return [] if base is None else sorted(
+        p.name for r in OURS.rundirs for p in base.glob(f"{r.name}-*"))
 
 
 # ----------------------------------------------------------------------- unit tests
@@ -210,7 +273,7 @@ def pool() -> Iterator[tuple[WorkerPool, Path]]:
 
 
 def run_cells(pool: tuple[WorkerPool, Path], tmp_path: Path, *sources: str,
-              limits: Limits = FAST, reaper: str = "auto", uid: int | None = UID_BASE + 7,
+              limits: Limits = FAST, reaper: str = "auto", uid: int | None = own_uid(7),
               protect: tuple[str, ...] = ()) -> NotebookResult:
     """Run ``sources`` as one notebook's cells in the sandbox; the notebook's result."""
     workers, rundir = pool
@@ -224,8 +287,10 @@ def run_cells(pool: tuple[WorkerPool, Path], tmp_path: Path, *sources: str,
               workroot=str(rundir / "work"))
     workers.submit(job)
     results = []
+    deadline = time.monotonic() + wait(60) + limits.notebook_timeout
     while not results:
-        results = workers.results(timeout=30)
+        assert time.monotonic() < deadline, f"no result for job {job_id}"
+        results = workers.results(timeout=1)
     done = results[0]
     assert isinstance(done, JobDone), done
     assert done.job == job_id
@@ -277,7 +342,7 @@ def test_a_slow_cell_is_interrupted_and_the_rest_runs(pool: tuple[WorkerPool, Pa
     assert outputs(result, 2) == [{"output_type": "stream", "name": "stdout",
                                    "text": "after\n"}]
     assert result.reason == "cell 0 interrupted after 2 s"
-    assert result.seconds < 8
+    assert result.seconds < 2 * FAST.cell_timeout + wait(4)  # two 2 s limits, no more
 
 
 def test_a_cell_ignoring_interrupts_is_killed(pool: tuple[WorkerPool, Path],
@@ -292,10 +357,12 @@ def test_a_cell_ignoring_interrupts_is_killed(pool: tuple[WorkerPool, Path],
 
 
 def test_the_notebook_time_limit(pool: tuple[WorkerPool, Path], tmp_path: Path) -> None:
-    limits = Limits(cell_timeout=5, notebook_timeout=2)
-    result = run_cells(pool, tmp_path, "import time; time.sleep(1.5)",
-                       "import time; time.sleep(1.5)", "print(1)", limits=limits)
-    assert result.reason == "notebook time limit (2 s) reached in cell 1"
+    # Each cell stays under the cell limit; together they exceed the notebook's.
+    limit = wait(2)
+    limits = Limits(cell_timeout=limit * 2.5, notebook_timeout=limit)
+    nap = f"import time; time.sleep({limit * 0.75})"
+    result = run_cells(pool, tmp_path, nap, nap, "print(1)", limits=limits)
+    assert result.reason == f"notebook time limit ({limit:g} s) reached in cell 1"
     assert sorted(result.cells) == [0]
 
 
@@ -316,7 +383,7 @@ def test_exits_and_crashes_are_recorded(pool: tuple[WorkerPool, Path], tmp_path:
 def test_memory_and_output_limits(pool: tuple[WorkerPool, Path], tmp_path: Path) -> None:
     result = run_cells(pool, tmp_path, "x = bytearray(6 * 1024**3)",
                        "print('x' * 200_000_000)", "import sys; sys.exit(1)", "print('ok')",
-                       limits=Limits(cell_timeout=10, output_chars=1000))
+                       limits=Limits(cell_timeout=wait(10), output_chars=1000))
     assert outputs(result, 0)[0]["ename"] == "MemoryError"
     text = outputs(result, 1)
     assert len(text[0]["text"]) == 1000
@@ -354,7 +421,7 @@ def test_a_fork_bomb_hits_the_process_limit(pool: tuple[WorkerPool, Path],
     bomb = ("import os, time\nn = 0\ntry:\n    while True:\n        if os.fork() == 0:\n"
             "            time.sleep(3600)\n        n += 1\nexcept OSError as e:\n"
             "    print(n, e.errno)")
-    result = run_cells(pool, tmp_path, bomb, limits=Limits(cell_timeout=10, processes=20))
+    result = run_cells(pool, tmp_path, bomb, limits=Limits(cell_timeout=wait(10), processes=20))
     count, errno = outputs(result, 0)[0]["text"].split()
     assert int(count) < 20
     assert errno == "11"
@@ -386,7 +453,7 @@ print(results)
 """
 
 
-@pytest.mark.parametrize("uid", [UID_BASE + 11, None], ids=["own-uid", "landlock-only"])
+@pytest.mark.parametrize("uid", [own_uid(11), None], ids=["own-uid", "landlock-only"])
 def test_no_writes_reads_or_signals_outside(pool: tuple[WorkerPool, Path], tmp_path: Path,
                                             uid: int | None) -> None:
     secret = tmp_path / "gradebook.db"
@@ -409,7 +476,7 @@ def nbgrader(course: Path, *args: str) -> None:
     path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
     env = dict(os.environ, JUPYTER_PLATFORM_DIRS="1", PATH=path)
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=600, check=False)
+                          capture_output=True, text=True, timeout=wait(600), check=False)
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stderr[-3000:]}"
 
 
@@ -548,9 +615,10 @@ def cell_scores(course: Path) -> dict[str, dict[str, tuple[float | None, bool]]]
 
 @pytest.fixture(scope="module")
 def graded(released: Path) -> tuple[Path, GradingReport]:
+    # Runaway cells are stopped by the 2 s cell limit; honest notebooks need the rest.
     report = grade(MODULE, released, jobs=2, progress=False,
-                   limits=Limits(cell_timeout=2, notebook_timeout=15, interrupt_grace=1,
-                                 output_chars=100_000))
+                   limits=Limits(cell_timeout=2, notebook_timeout=wait(15),
+                                 interrupt_grace=wait(1), output_chars=100_000))
     return released, report
 
 

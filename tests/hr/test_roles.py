@@ -325,3 +325,15 @@ def test_every_bad_row_is_counted_in_one_line(tmp_path: Path, framework: Framewo
     assert caught.value.lines()[1:] == [
         f"{path}, row 4: unknown competency (LAW-99)",
         f"{path}, row 5: duplicate requirement (first on row 2) (Nurse, LAW-1)"]
+
+
+def test_requirements_may_name_any_competency_of_a_nested_framework(tmp_path: Path) -> None:
+    from competency.framework.moodle import read_moodle_csv
+
+    nested = read_moodle_csv(REPO / "tests" / "framework" / "data" /
+                               "nested-framework.csv").framework
+    path = write(tmp_path, "Advocate,D-LISTEN,1,essential,training\n"
+                           "Advocate,B-LISTEN-2a,3,essential,training\n")
+    roles = load_roles(path, nested)
+    assert [r.competency for r in roles.requirements] == ["D-LISTEN", "B-LISTEN-2a"]
+    assert nested.get("B-LISTEN-2a").parent == "C-LISTEN-2"

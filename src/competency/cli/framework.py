@@ -79,9 +79,12 @@ def framework_import(
     """Read a Moodle competency-framework CSV and write framework YAML."""
     from competency.files import atomic_write_text
     from competency.framework.model import dump_framework, parse_framework
-    from competency.framework.moodle import import_moodle_csv
+    from competency.framework.moodle import read_moodle_csv
 
-    fw = import_moodle_csv(file)
+    result = read_moodle_csv(file)
+    for message in result.warnings:
+        warn(message)
+    fw = result.framework
     text = dump_framework(fw)
     parse_framework(text, source=str(out))  # never write a file we could not read back
     atomic_write_text(out, text)

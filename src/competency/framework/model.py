@@ -2,7 +2,12 @@
 
 A framework is a set of competencies assessed on one scale of levels (1 to 4
 in the shipped framework). Each competency has behavioural indicators per
-level and, optionally, keywords for the job-description suggester. The YAML
+level and, optionally, keywords for the job-description suggester. Optional
+fields carry what Moodle's frameworks hold besides: a parent (a tree of
+competencies), cross-references, a taxonomy per depth, a competency's own
+scale, Moodle's completion rule and Moodle's description HTML kept verbatim.
+A requirement or evidence names one competency ID; nothing rolls up from
+children to parents. The YAML
 schema is ``data/framework.schema.json``; ``docs/framework-schema.md``
 documents it. Moodle CSV conversion lives in :mod:`competency.framework.moodle`.
 """
@@ -38,6 +43,43 @@ class Level:
     """Short name shown to people, e.g. ``Foundation``."""
     description: str = ""
     """Who typically needs this level."""
+    proficient: bool = True
+    """Whether Moodle counts this level as proficient (the scale configuration)."""
+
+
+@dataclass(frozen=True)
+class MoodleText:
+    """A description exactly as Moodle gave it, kept when our own HTML would differ."""
+
+    text: str
+    """The description, byte for byte."""
+    format: int = 1
+    """Moodle's description format: 0 Moodle auto-format, 1 HTML, 2 plain text, 4 Markdown."""
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A competency's own Moodle scale, used in Moodle in place of the framework's."""
+
+    values: tuple[str, ...]
+    """The scale's items, lowest first (numbered 1, 2, … in Moodle's configuration)."""
+    default: int | None = None
+    """The item given by default, if any."""
+    proficient: tuple[int, ...] = ()
+    """The items that count as proficient."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Moodle's completion rule of a competency (how its children complete it)."""
+
+    type: str
+    """Moodle's rule class, e.g. ``core_competency\\competency_rule_all``."""
+    outcome: int = 0
+    """Moodle's outcome: 0 none, 1 attach evidence, 2 recommend, 3 mark complete."""
+    config: Any = None
+    """The rule's configuration (JSON data, e.g. points per child), naming competencies
+    by their ID; None when the rule has none."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +96,18 @@ class Competency:
     """Behavioural indicators, keyed by level number."""
     keywords: tuple[str, ...] = ()
     """Words and phrases a job description uses when it calls for this competency."""
+    parent: str | None = None
+    """ID of the competency this one sits under (None: top level). Nothing rolls up: a
+    requirement for the parent is met only by evidence for the parent's own ID."""
+    related: tuple[str, ...] = ()
+    """IDs of cross-referenced (related) competencies, in the order given."""
+    scale: Scale | None = None
+    """The competency's own Moodle scale (None: the framework's levels)."""
+    rule: Rule | None = None
+    """Moodle's completion rule (None: no rule)."""
+    moodle_description: MoodleText | None = None
+    """Moodle's description, kept verbatim when the HTML we build from ``description``
+    and ``indicators`` would differ; exported as long as it still reads back as them."""
 
     def indicators_for(self, level: int) -> tuple[str, ...]:
         """The indicators of one level (empty if the framework gives none)."""
@@ -78,6 +132,14 @@ class Framework:
     """What the framework is for."""
     sources: tuple[str, ...] = ()
     """Where its content comes from."""
+    taxonomy: tuple[str, ...] = ()
+    """Moodle's taxonomy term per depth (``domain``, ``competency``, …), top level first;
+    empty: Moodle's default (``competency``)."""
+    default_level: int = 1
+    """The level Moodle gives by default (the scale configuration)."""
+    moodle_description: MoodleText | None = None
+    """Moodle's framework description, kept verbatim when the HTML we build from the
+    description, version and level descriptions would differ."""
     _by_id: dict[str, Competency] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -105,6 +167,10 @@ class Framework:
     def get(self, competency_id: str) -> Competency:
         """The competency with this ID; :class:`KeyError` if there is none."""
         return self._by_id[competency_id]
+
+    def children(self, competency_id: str | None) -> tuple[Competency, ...]:
+        """The competencies directly under this one (None: the top-level ones), in order."""
+        return tuple(c for c in self.competencies if c.parent == competency_id)
 
     def level(self, number: int) -> Level:
         """The level with this number; :class:`KeyError` if there is none."""
@@ -232,8 +298,13 @@ def _build(data: LineDict, source: str) -> Framework:
                                  f"expected level {expected}", line=levels_data.item_lines[i],
                                  value=item["level"])
         levels.append(Level(item["level"], item["name"].strip(),
-                            str(item.get("description", "")).strip()))
+                            str(item.get("description", "")).strip(),
+                            bool(item.get("proficient", True))))
     level_numbers = {lv.number for lv in levels}
+    default_level = data.get("default_level", 1)
+    if default_level not in level_numbers:
+        raise FrameworkError(source, "default_level is not a level of the scale",
+                             line=data.key_lines.get("default_level", 1), value=default_level)
 
     comps_data: LineList = data["competencies"]
     seen: dict[str, int] = {}
@@ -261,7 +332,13 @@ def _build(data: LineDict, source: str) -> Framework:
             description=str(item.get("description", "")).strip(),
             indicators=dict(sorted(indicators.items())),
             keywords=tuple(str(k).strip() for k in item.get("keywords", [])),
+            parent=item.get("parent"),
+            related=tuple(item.get("related", [])),
+            scale=_scale(item.get("scale"), source, item.key_lines.get("scale", line)),
+            rule=_rule(item.get("rule")),
+            moodle_description=_moodle_text(item.get("moodle_description")),
         ))
+    _check_links(comps_data, competencies, source)
     return Framework(
         id=str(data["id"]),
         name=str(data["name"]).strip(),
@@ -270,7 +347,86 @@ def _build(data: LineDict, source: str) -> Framework:
         competencies=tuple(competencies),
         description=str(data.get("description", "")).strip(),
         sources=tuple(str(s) for s in data.get("sources", [])),
+        taxonomy=tuple(str(t) for t in data.get("taxonomy", [])),
+        default_level=default_level,
+        moodle_description=_moodle_text(data.get("moodle_description")),
     )
+
+
+def plain(value: Any) -> Any:
+    """JSON-like data without the line-tracking containers of the YAML loader."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def _scale(data: Any, source: str, line: int) -> Scale | None:
+    if data is None:
+        return None
+    values = tuple(str(v).strip() for v in data["values"])
+    default = data.get("default")
+    proficient = tuple(data.get("proficient", []))
+    for number in ([default] if default is not None else []) + list(proficient):
+        if not 1 <= number <= len(values):
+            raise FrameworkError(source, "scale item out of range", line=line, value=number)
+    return Scale(values, default, proficient)
+
+
+def _rule(data: Any) -> Rule | None:
+    if data is None:
+        return None
+    return Rule(str(data["type"]), int(data.get("outcome", 0)), plain(data.get("config")))
+
+
+def _moodle_text(data: Any) -> MoodleText | None:
+    if data is None:
+        return None
+    return MoodleText(str(data["text"]), int(data.get("format", 1)))
+
+
+def rule_ids(config: Any) -> list[str]:
+    """The competency IDs a rule configuration names (``competencies[].id``)."""
+    items = config.get("competencies") if isinstance(config, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [str(i["id"]) for i in items if isinstance(i, dict) and "id" in i]
+
+
+def _check_links(comps_data: LineList, competencies: list[Competency], source: str) -> None:
+    """Parents, cross-references and rule configurations name competencies of the file;
+    parents form a tree."""
+    ids = {c.id for c in competencies}
+    for i, comp in enumerate(competencies):
+        item = comps_data[i]
+        line = comps_data.item_lines[i]
+        if comp.parent is not None:
+            where = item.key_lines.get("parent", line)
+            if comp.parent == comp.id:
+                raise FrameworkError(source, f"{comp.id} is its own parent", line=where,
+                                     value=comp.parent)
+            if comp.parent not in ids:
+                raise FrameworkError(source, f"unknown parent of {comp.id}", line=where,
+                                     value=comp.parent)
+        for other in comp.related:
+            if other not in ids or other == comp.id:
+                raise FrameworkError(source, f"unknown cross-reference of {comp.id}",
+                                     line=item.key_lines.get("related", line), value=other)
+        for other in rule_ids(comp.rule.config if comp.rule else None):
+            if other not in ids:
+                raise FrameworkError(source, f"unknown competency in the rule of {comp.id}",
+                                     line=item.key_lines.get("rule", line), value=other)
+    parents = {c.id: c.parent for c in competencies}
+    for i, comp in enumerate(competencies):
+        seen = {comp.id}
+        up = comp.parent
+        while up is not None:
+            if up in seen:
+                raise FrameworkError(source, f"parents of {comp.id} form a loop",
+                                     line=comps_data.item_lines[i], value=up)
+            seen.add(up)
+            up = parents.get(up)
 
 
 def _as_level(key: object) -> int | None:
@@ -298,23 +454,47 @@ def framework_to_dict(framework: Framework) -> dict[str, Any]:
         out["description"] = framework.description
     if framework.sources:
         out["sources"] = list(framework.sources)
+    if framework.taxonomy:
+        out["taxonomy"] = list(framework.taxonomy)
+    if framework.default_level != 1:
+        out["default_level"] = framework.default_level
     out["levels"] = [
-        {"level": lv.number, "name": lv.name, **({"description": lv.description}
-                                                 if lv.description else {})}
+        {"level": lv.number, "name": lv.name,
+         **({"description": lv.description} if lv.description else {}),
+         **({} if lv.proficient else {"proficient": False})}
         for lv in framework.levels
     ]
+    if framework.moodle_description is not None:
+        out["moodle_description"] = _moodle_dict(framework.moodle_description)
     comps: list[dict[str, Any]] = []
     for c in framework.competencies:
         item: dict[str, Any] = {"id": c.id, "name": c.name}
+        if c.parent is not None:
+            item["parent"] = c.parent
         if c.description:
             item["description"] = c.description
         if c.indicators:
             item["indicators"] = {n: list(v) for n, v in c.indicators.items()}
         if c.keywords:
             item["keywords"] = list(c.keywords)
+        if c.related:
+            item["related"] = list(c.related)
+        if c.scale is not None:
+            item["scale"] = {"values": list(c.scale.values),
+                             **({} if c.scale.default is None else {"default": c.scale.default}),
+                             "proficient": list(c.scale.proficient)}
+        if c.rule is not None:
+            item["rule"] = {"type": c.rule.type, "outcome": c.rule.outcome,
+                            **({} if c.rule.config is None else {"config": c.rule.config})}
+        if c.moodle_description is not None:
+            item["moodle_description"] = _moodle_dict(c.moodle_description)
         comps.append(item)
     out["competencies"] = comps
     return out
+
+
+def _moodle_dict(text: MoodleText) -> dict[str, Any]:
+    return {"format": text.format, "text": text.text}
 
 
 def dump_framework(framework: Framework) -> str:
@@ -338,6 +518,10 @@ def render_framework(framework: Framework, competency_id: str | None = None) -> 
         comps = [framework.get(competency_id)]
     for comp in comps:
         lines.append(f"{comp.id}  {comp.name}")
+        if comp.parent is not None:
+            lines.append(f"  Under: {comp.parent}")
+        if comp.related:
+            lines.append(f"  Related: {', '.join(comp.related)}")
         if comp.description:
             lines.append(f"  {comp.description}")
         for number, indicators in comp.indicators.items():
