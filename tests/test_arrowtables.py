@@ -4,6 +4,7 @@ import datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from competency.arrowtables import TextTable, first_bad, parse_dates, read_text_table
@@ -75,5 +76,23 @@ def test_report_first_raises_for_the_earliest_bad_row() -> None:
     with pytest.raises(TableError) as info:
         table.report_first(checks)
     # data row 1 (from 0) is file row 3; an empty value is shown as "empty"
-    assert str(info.value) == "evidence.csv, row 3: missing staff_id (empty)"
+    assert str(info.value) == ("evidence.csv, row 3: missing staff_id (empty) (and 2 more rows "
+                               "with problems; --all-errors lists them)")
+    assert info.value.lines() == ["evidence.csv, row 3: missing staff_id (empty)",
+                                  "evidence.csv, row 4: not a date (YYYY-MM-DD) (soon)",
+                                  "evidence.csv, row 5: not a date (YYYY-MM-DD) (2024-13-01)"]
     table.report_first([(pa.array([False] * 4), "never", ids)])  # nothing bad: no error
+
+
+def test_report_first_counts_a_million_bad_rows_quickly() -> None:
+    import time
+
+    ids = pa.array([""] * 1_000_000)
+    table = TextTable(Path("staff.csv"), pa.table({"staff_id": ids}))
+    started = time.perf_counter()
+    with pytest.raises(TableError) as info:
+        table.report_first([(pc.equal(ids, ""), "empty staff_id", ids)])
+    assert str(info.value).endswith("(and 999999 more rows with problems; --all-errors lists "
+                                    "them)")
+    assert info.value.lines()[-1] == "staff.csv, row 1000001: empty staff_id (empty)"
+    assert time.perf_counter() - started < 30  # generous on a shared machine

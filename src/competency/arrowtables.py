@@ -48,16 +48,45 @@ class TextTable:
         return self.table.column(name)
 
     def report_first(self, checks: Sequence[Check]) -> None:
-        """Raise for the earliest row failing any check (the first check listed wins a tie)."""
-        worst: tuple[int, str, Any] | None = None
-        for mask, problem, values in checks:
-            index = first_bad(mask)
-            if index is not None and (worst is None or index < worst[0]):
-                worst = (index, problem, values[index].as_py())
-        if worst is not None:
-            index, problem, value = worst
-            raise TableError(self.path, problem, row=self.row(index),
-                             value="empty" if value == "" else value)
+        """Raise for the earliest row failing any check (the first check listed wins a tie).
+
+        Every other bad row is counted too, with vectorised masks: the error carries
+        each one's first failing check (``--all-errors`` lists them), and its one
+        line says how many there are.
+        """
+        import numpy as np
+
+        if not checks:
+            return
+        which = np.full(self.table.num_rows, -1, dtype=np.int32)
+        for number, (mask, _, _) in enumerate(checks):
+            bad = _numpy_mask(mask)
+            which[(which < 0) & bad] = number
+        rows = np.flatnonzero(which >= 0)
+        if not len(rows):
+            return
+        problems: list[tuple[int, str, Any]] = []
+        for number, (_, problem, values) in enumerate(checks):
+            at = rows[which[rows] == number]
+            if len(at):
+                found = values.take(at).to_pylist()
+                problems.extend((int(i), problem, v) for i, v in zip(at, found, strict=True))
+        problems.sort(key=lambda p: p[0])
+        (index, problem, value), *rest = problems
+        raise TableError(self.path, problem, row=self.row(index), value=_shown(value),
+                         others=tuple((self.row(i), p, _shown(v)) for i, p, v in rest))
+
+
+def _shown(value: Any) -> Any:
+    return "empty" if value == "" else value
+
+
+def _numpy_mask(mask: Any) -> Any:
+    import numpy as np
+    import pyarrow.compute as pc
+
+    filled = pc.fill_null(mask, False)
+    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _header(path: Path) -> list[str]:

@@ -121,15 +121,17 @@ def test_evidence_import_passes_its_options(cli: Cli, tmp_path: Path,
 
     def fake(store: Any, path: Path, framework: Any, **kwargs: Any) -> Any:
         got.update(kwargs, path=path, where=store.where)
-        return type("R", (), {"added": 3, "skipped": 1})()
+        return type("R", (), {"added": 3, "skipped": 1, "warnings": ("2 unknown staff",)})()
 
     monkeypatch.setattr(records, "import_evidence_file", fake)
     monkeypatch.chdir(tmp_path)
     url = f"sqlite:///{tmp_path / 'e.db'}"
     result = cli("evidence", "import", "esr.csv", "--store", url, "--map",
                  "staff_id=Assignment Number", "--date-format", "dd/mm/yyyy", "--level", "2",
-                 "--source", "esr")
+                 "--source", "esr", "--as-of", "2026-03-01")
     assert result.code == 0, result.err
     assert got["mapping"] == {"staff_id": "Assignment Number"}
     assert (got["date_spelling"], got["level"], got["source"]) == ("dd/mm/yyyy", 2, "esr")
+    assert (got["as_of"], got["staff"]) == (dt.date(2026, 3, 1), None)  # no staff configured
+    assert result.err == "warning: 2 unknown staff\n"
     assert result.out.startswith("esr.csv: added 3, skipped 1 (already in the store)")

@@ -144,7 +144,10 @@ def test_directory_errors_survive_pickling() -> None:
         clone = pickle.loads(pickle.dumps(error))
         assert type(clone) is type(error)
         assert str(clone) == str(error)
-    assert str(rows) == "d.csv, row 2: missing name\nd.csv, row 3: unknown skill (x)"
+    assert str(rows) == ("d.csv, row 2: missing name (and 1 more row with problems; "
+                         "--all-errors lists them)")
+    assert pickle.loads(pickle.dumps(rows)).lines() == ["d.csv, row 2: missing name",
+                                                        "d.csv, row 3: unknown skill (x)"]
 
 
 # --------------------------------------------------------------------------- files
@@ -159,7 +162,9 @@ def test_every_bad_row_is_reported_with_its_row_number(tmp_path: Path) -> None:
                  + "club  d,,pl,Ravensby,advocacy,,,,2026-01-05,cdw\n")
     with pytest.raises(DirectoryRowsError) as caught:
         read_directory(path, today=TODAY)
-    assert str(caught.value).splitlines() == [
+    assert str(caught.value) == (f"{path}, row 2: missing name (and 4 more rows with problems; "
+                                 "--all-errors lists them)")
+    assert caught.value.lines() == [
         f"{path}, row 2: missing name",
         f"{path}, row 3: unknown skill; see competency directory skills (juggling)",
         f"{path}, row 4: unknown language code (xx)",
@@ -168,14 +173,15 @@ def test_every_bad_row_is_reported_with_its_row_number(tmp_path: Path) -> None:
     ]
 
 
-def test_at_most_twenty_problems_are_listed(tmp_path: Path) -> None:
+def test_every_bad_row_is_counted(tmp_path: Path) -> None:
     path = write(tmp_path / "dir.csv", HEADER + "".join(
         f"Club {n},,xx,A,advocacy,,,,2026-01-05,cdw\n" for n in range(25)))
     with pytest.raises(DirectoryRowsError) as caught:
         read_directory(path, today=TODAY)
-    lines = str(caught.value).splitlines()
-    assert len(lines) == 21
-    assert lines[-1] == f"{path}: 5 more bad rows not shown"
+    assert str(caught.value).endswith(" (and 24 more rows with problems; --all-errors lists "
+                                      "them)")
+    assert len(caught.value.lines()) == 25
+    assert caught.value.lines()[-1] == f"{path}, row 26: unknown language code (xx)"
 
 
 def test_unknown_and_missing_columns(tmp_path: Path) -> None:
@@ -368,13 +374,18 @@ def test_cli_import_export_round_trip(cli: Cli, tmp_path: Path) -> None:
     assert done.out == f"{out}: added 0, updated 0, unchanged 41 -> {url}\n"
 
 
-def test_cli_import_of_a_bad_file_lists_every_bad_row(cli: Cli, tmp_path: Path) -> None:
+def test_cli_import_of_a_bad_file_counts_and_lists_every_bad_row(cli: Cli,
+                                                                  tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'c.db'}"
     path = write(tmp_path / "dir.csv", HEADER
                  + "Club A,,pl,Brackenfleet,advocacy,,,,2026-01-05,cdw\n"
                  + "Club B,,Polish,Brackenfleet,advocacy,,,,2026-01-05,cdw\n"
                  + "Club C,,pl,Brackenfleet,advocacy,,,ewa@example.org,2026-01-05,cdw\n")
     done = cli("directory", "import", path, "--store", url)
+    assert (done.code, done.out) == (2, "")
+    assert done.err == (f"{path}, row 3: unknown language code; Polish is pl (Polish) (and 1 "
+                        "more row with problems; --all-errors lists them)\n")
+    done = cli("directory", "import", path, "--store", url, "--all-errors")
     assert (done.code, done.out) == (2, "")
     assert done.err == (
         f"{path}, row 3: unknown language code; Polish is pl (Polish)\n"

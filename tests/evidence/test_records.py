@@ -213,7 +213,8 @@ def test_import_and_coverage_apply_the_same_rules(tmp_path: Path, framework: Fra
         read_evidence_file(path, framework)
     with pytest.raises(TableError) as covered:
         load_evidence(path, framework)
-    assert str(imported.value) == str(covered.value) == f"{path}, {first_line}"
+    assert imported.value.first_line() == covered.value.first_line() == f"{path}, {first_line}"
+    assert str(imported.value) == str(covered.value)
 
 
 def test_import_and_coverage_read_a_good_file_alike(tmp_path: Path,
@@ -226,3 +227,80 @@ def test_import_and_coverage_read_a_good_file_alike(tmp_path: Path,
         {k: str(v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()}
         for row in table.to_pylist()]
     assert records[1] == EvidenceRecord("s2", "LAW-1", 2, dt.date(2024, 2, 29), "y")
+
+
+# --------------------------------------------------------------------------- every bad row
+
+BAD_ROWS = ("s1,LAW-1,1,2025-01-10,x\n"   # row 2: good
+            ",LAW-1,1,2025-01-10,x\n"      # row 3: empty staff_id
+            "s3,LAW-9,1,2025-01-10,x\n"    # row 4: unknown competency
+            "s4,LAW-1,9,bad,x\n"           # row 5: unknown level (first rule of the row)
+            "s5,LAW-1,1,2025-13-01,x\n"    # row 6: malformed date
+            "s6,LAW-1,1,2031-01-01,x\n"    # row 7: after the as-of date
+            "s7,LAW-1,1,2025-01-10,x\n")   # row 8: good
+
+
+def test_every_bad_row_is_counted_in_the_one_line(tmp_path: Path,
+                                                  framework: Framework) -> None:
+    path = write(tmp_path / "evidence.csv", EVIDENCE_HEADER + BAD_ROWS)
+    with pytest.raises(TableError) as caught:
+        read_evidence_file(path, framework, latest=dt.date(2026, 1, 1))
+    assert str(caught.value) == (f"{path}, row 3: empty staff_id (empty) (and 4 more rows with "
+                                 "problems; --all-errors lists them)")
+    assert caught.value.lines() == [
+        f"{path}, row 3: empty staff_id (empty)",
+        f"{path}, row 4: unknown competency (LAW-9)",
+        f"{path}, row 5: unknown level (9)",
+        f"{path}, row 6: malformed date; use YYYY-MM-DD (2025-13-01)",
+        f"{path}, row 7: achieved_on is after the as-of date 2026-01-01 (2031-01-01)"]
+    # coverage reads the same file without the as-of rule: the future row is not a problem
+    with pytest.raises(TableError) as covered:
+        load_evidence(path, framework)
+    assert len(covered.value.lines()) == 4
+    assert str(covered.value).endswith("(and 3 more rows with problems; --all-errors lists "
+                                       "them)")
+
+
+def test_one_other_bad_row_is_a_row(tmp_path: Path, framework: Framework) -> None:
+    path = write(tmp_path / "evidence.csv", EVIDENCE_HEADER + ",LAW-1,1,2025-01-10,x\n" * 2)
+    with pytest.raises(TableError, match=r"\(and 1 more row with problems; --all-errors"):
+        load_evidence(path, framework)
+
+
+def test_import_refuses_evidence_from_the_future(tmp_path: Path, framework: Framework) -> None:
+    path = write(tmp_path / "evidence.csv", EVIDENCE_HEADER + "s1,LAW-1,1,2026-03-02,x\n")
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    with open_store(url) as store:
+        with pytest.raises(TableError) as caught:
+            import_evidence_file(store, path, framework, as_of=dt.date(2026, 3, 1))
+        assert str(caught.value) == (f"{path}, row 2: achieved_on is after the as-of date "
+                                     "2026-03-01 (2026-03-02)")
+        assert import_evidence_file(store, path, framework, as_of=dt.date(2026, 3, 2)).added == 1
+        far = write(tmp_path / "far.csv", EVIDENCE_HEADER + "s1,LAW-1,1,2999-01-01,x\n")
+        with pytest.raises(TableError, match="after the as-of date"):
+            import_evidence_file(store, far, framework)  # default: today
+
+
+def test_cli_import_one_line_all_errors_as_of_and_unknown_staff(tmp_path: Path,
+                                                                cli: Cli) -> None:
+    bad = write(tmp_path / "bad.csv", EVIDENCE_HEADER + BAD_ROWS)
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    result = cli("evidence", "import", bad, "--store", store, "--as-of", "2026-01-01")
+    assert result.code == 2
+    assert result.err == (f"{bad}, row 3: empty staff_id (empty) (and 4 more rows with "
+                          "problems; --all-errors lists them)\n")
+    listed = cli("evidence", "import", bad, "--all-errors", "--store", store,
+                 "--as-of", "2026-01-01")
+    assert listed.code == 2
+    assert [line.split(": ")[0] for line in listed.err.splitlines()] == [
+        f"{bad}, row {n}" for n in range(3, 8)]
+    staff = write(tmp_path / "staff.csv", "staff_id,role,team\ns1,Nurse,A\n")
+    (tmp_path / "competency.toml").write_text(f'[data]\nstaff = "{staff}"\n', encoding="utf-8")
+    good = write(tmp_path / "good.csv", EVIDENCE_HEADER + "s1,LAW-1,1,2025-01-10,x\n"
+                 "s2,LAW-1,1,2025-01-10,x\ns3,LAW-1,1,2025-01-10,x\ns3,LAW-2,1,2025-01-10,x\n")
+    done = cli("evidence", "import", good, "--store", store, "--config",
+               tmp_path / "competency.toml")
+    assert done.code == 0, done.err
+    assert "added 4" in done.out
+    assert done.err == (f"warning: {good}: 2 staff_id(s) on 3 row(s) are not in the staff "
+                        f"table {staff} (e.g. s2, s3); imported all the same\n")

@@ -197,9 +197,17 @@ def test_append_refuses_a_foreign_file(tmp_path: Path) -> None:
     assert log.read_text(encoding="utf-8") == "role,competency\nA,B\n"
 
 
+def test_append_completes_a_whole_last_line_without_newline(tmp_path: Path,
+                                                          framework: Framework) -> None:
+    log = tmp_path / "decisions.csv"
+    log.write_text(HEADER + f"{T1},r.docx,R,LAW-1,reject,,,,A,", encoding="utf-8")  # hand edit
+    append_decisions(log, decide("r.docx", "R", accept=("LAW-2",)))
+    assert [d.competency for d in load_decisions(log, framework)] == ["LAW-1", "LAW-2"]
+
+
 def test_append_refuses_an_incomplete_last_line(tmp_path: Path) -> None:
     log = tmp_path / "decisions.csv"
-    log.write_text(HEADER + f"{T1},r.docx,R,LAW-1,reject,,,,A,", encoding="utf-8")
+    log.write_text(HEADER + f"{T1},r.docx,R,LAW-1,rej", encoding="utf-8")  # a torn write
     before = log.read_bytes()
     with pytest.raises(TableError) as info:
         append_decisions(log, decide("r.docx", "R", accept=("LAW-1",)))
@@ -504,3 +512,14 @@ def test_cli_decide_needs_by_and_log(cli: Cli) -> None:
     result = cli("jd", "decide", "r.txt", "--role", "R", "--accept", "LAW-1", "--log", "x.csv")
     assert result.code == 2
     assert result.err.startswith("competency: Missing option '--by'")
+
+
+def test_every_bad_log_row_is_counted(tmp_path: Path, framework: Framework) -> None:
+    log = tmp_path / "decisions.csv"
+    log.write_text(HEADER + f"{T1},r.docx,R,LAW-1,maybe,,,,A,\n{T1},r.docx,R,LAW-1,reject,,,,A,\n"
+                   f"{T1},r.docx,R,LAW-99,reject,,,,A,\n", encoding="utf-8")
+    with pytest.raises(TableError) as caught:
+        load_decisions(log, framework)
+    assert str(caught.value) == (f"{log}, row 2: bad decision; use accept or reject (maybe) "
+                                 "(and 1 more row with problems; --all-errors lists them)")
+    assert caught.value.lines()[1] == f"{log}, row 4: unknown competency (LAW-99)"

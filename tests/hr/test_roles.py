@@ -311,6 +311,22 @@ def test_cli_roles_show_unknown_role(cli: Cli) -> None:
                           "did you mean: Community nurse?\n")
 
 
+def test_every_bad_row_is_counted_in_one_line(tmp_path: Path, framework: Framework) -> None:
+    path = tmp_path / "roles.csv"
+    path.write_text("role,competency,level,priority,assessed_by\n"
+                    "Nurse,LAW-1,1,essential,interview\n"
+                    ",LAW-1,1,essential,interview\n"
+                    "Nurse,LAW-99,1,essential,interview\n"
+                    "Nurse,LAW-1,1,essential,interview\n", encoding="utf-8")
+    with pytest.raises(TableError) as caught:
+        load_roles(path, framework)
+    assert str(caught.value) == (f"{path}, row 3: empty role (and 2 more rows with problems; "
+                                 "--all-errors lists them)")
+    assert caught.value.lines()[1:] == [
+        f"{path}, row 4: unknown competency (LAW-99)",
+        f"{path}, row 5: duplicate requirement (first on row 2) (Nurse, LAW-1)"]
+
+
 def test_requirements_may_name_any_competency_of_a_nested_framework(tmp_path: Path) -> None:
     from competency.framework.moodle import read_moodle_csv
 

@@ -43,3 +43,14 @@ def test_the_earliest_bad_row_is_reported(tmp_path: Path) -> None:
     path = write(tmp_path, "staff_id,role,team,ethnic_category\n1,a,b,X\n,a,b,A\n")
     with pytest.raises(TableError, match=r"row 2: unknown ethnic_category.*\(X\)"):
         load_staff(path)
+
+
+def test_every_duplicate_is_counted(tmp_path: Path) -> None:
+    path = tmp_path / "staff.csv"
+    path.write_text("staff_id,role,team\na,R,T\nb,R,T\na,R,T\nb,R,T\na,R,T\n", encoding="utf-8")
+    with pytest.raises(TableError) as caught:
+        load_staff(path)
+    assert str(caught.value) == (f"{path}, row 4: duplicate staff_id (first on row 2) (a) (and "
+                                 "2 more rows with problems; --all-errors lists them)")
+    assert [line.split(": ")[0] for line in caught.value.lines()] == [
+        f"{path}, row {n}" for n in (4, 5, 6)]

@@ -104,3 +104,14 @@ def test_a_catalogue_finds_and_renders_its_entries() -> None:
 
 def test_no_catalogue_file_and_no_course_is_an_empty_catalogue(framework: Framework) -> None:
     assert len(load_catalogue(None, framework)) == 0
+
+
+def test_every_bad_catalogue_row_is_counted(tmp_path: Path, framework: Framework) -> None:
+    path = tmp_path / "catalogue.csv"
+    path.write_text(CATALOGUE_HEADER + ",T,P,LAW-1,1,\nx,,P,LAW-1,1,\ny,T,P,LAW-1,9,\n",
+                    encoding="utf-8")
+    with pytest.raises(TableError) as caught:
+        load_catalogue(path, framework)
+    assert str(caught.value) == (f"{path}, row 2: empty course_id (and 2 more rows with "
+                                 "problems; --all-errors lists them)")
+    assert len(caught.value.lines()) == 3

@@ -294,3 +294,16 @@ def test_cli_store_log(cli: Cli, tmp_path: Path) -> None:
                  "--on", "2026-13-01", *args)
     assert (result.code, result.err) == (
         2, "competency: Invalid value for '--on': '2026-13-01' is not a date (use YYYY-MM-DD)\n")
+
+
+def test_every_bad_log_row_is_counted(framework: Framework, tmp_path: Path) -> None:
+    path = write(tmp_path / "reviews.csv", LOG_HEADER
+                 + "a,2025-03-31,Me,1.0,partly,LAW-1,2,,\n"
+                 + ",2025-03-31,Me,1.0,partly,LAW-1,2,,\n"
+                 + "c,2025-03-31,Me,1.0,perhaps,LAW-1,2,,\n")
+    with pytest.raises(TableError) as caught:
+        ReviewLog(path=path).read(framework)
+    assert str(caught.value) == (f"{path}, row 3: empty course_id (and 1 more row with "
+                                 "problems; --all-errors lists them)")
+    assert caught.value.lines()[1] == (f"{path}, row 4: unknown verdict; use meets, partly or "
+                                       "does not meet (perhaps)")

@@ -1,7 +1,9 @@
 """The ``competency`` command line: a thin typer layer over the Python API.
 
 Every :class:`~competency.errors.CompetencyError` and every usage error ends
-as one line on stderr and exit code 2; warnings are ``warning: …`` lines on
+as one line on stderr and exit code 2 (a table with several bad rows: the
+first, and how many others; with ``--all-errors`` anywhere on the command
+line, one line per bad row); warnings are ``warning: …`` lines on
 stderr. Anything else is a bug and keeps its traceback. The commands live in
 one module per area (framework, coverage, hr, directory, grading); importing
 them registers them on :data:`app`.
@@ -16,9 +18,13 @@ import typer
 
 from competency.cli import coverage, directory, framework, grading, hr  # noqa: F401 - registers
 from competency.cli._common import app, warn
-from competency.errors import CompetencyError
+from competency.errors import CompetencyError, InputFileError
 
-__all__ = ["app", "main", "warn"]
+__all__ = ["ALL_ERRORS", "app", "main", "warn"]
+
+ALL_ERRORS = "--all-errors"
+"""Given anywhere before ``--``, a table's error lists every bad row, one line each,
+instead of the first with a count of the others."""
 
 
 def _noop() -> None:
@@ -47,9 +53,16 @@ def app_for(argv: list[str]) -> typer.Typer:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (used by the console script)."""
-    args = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
+    end = args.index("--") if "--" in args else len(args)
+    all_errors = ALL_ERRORS in args[:end]
+    if all_errors:
+        args = [a for a in args[:end] if a != ALL_ERRORS] + args[end:]
     try:
         result = app_for(args)(args=args, prog_name="competency", standalone_mode=False)
+    except InputFileError as exc:
+        print("\n".join(exc.lines()) if all_errors else str(exc), file=sys.stderr)
+        return exc.exit_code
     except CompetencyError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code

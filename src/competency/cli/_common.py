@@ -26,7 +26,9 @@ _T = TypeVar("_T")
 
 app = typer.Typer(
     name="competency",
-    help="Cultural Capability Toolkit: competency frameworks, course maps, roles and coverage.",
+    help="Cultural Capability Toolkit: competency frameworks, course maps, roles and coverage. "
+    "A bad input table is reported as its first bad row and how many other rows have "
+    "problems; add --all-errors to any command to list every bad row, one line each.",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     add_completion=False,

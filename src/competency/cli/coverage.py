@@ -217,22 +217,34 @@ def evidence_import(
     source: Annotated[str | None, typer.Option(
         "--source", help="Source for every row when the file has no source column "
         "[default: the file's name].", show_default=False)] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Refuse evidence achieved after this date, YYYY-MM-DD "
+        "(default: today).")] = None,
     store: StoreOption = None,
     framework: ConfigFrameworkOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Append a file's evidence to the store; records already there are skipped."""
-    from competency.config import find_config
+    """Append a file's evidence to the store; records already there are skipped.
+
+    Every row is checked first (nothing is stored when one is bad); staff ids missing
+    from the configured staff table (data.staff) are counted in a warning."""
+    from competency.config import find_config, value_of
     from competency.evidence.records import import_evidence_file, parse_mapping
     from competency.framework.model import load_framework
+    from competency.hr.staff import load_staff
     from competency.store.database import open_store
 
     cfg = find_config(config)
     mapping = parse_mapping(map_ or [])
+    day = _parse_date(as_of, "--as-of")
     fw = load_framework(framework or cfg.framework)
+    staff_path = value_of(cfg, "data.staff")
+    staff = load_staff(staff_path) if staff_path is not None else None
     with open_store(store or cfg.store_url) as st:
         result = import_evidence_file(st, file, fw, mapping=mapping, date_spelling=date_format,
-                                      level=level, source=source)
+                                      level=level, source=source, as_of=day, staff=staff)
+        for message in result.warnings:
+            warn(message)
         print(f"{file}: added {result.added}, skipped {result.skipped} (already in the store) "
               f"-> {st.where}")
 

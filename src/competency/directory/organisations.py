@@ -72,7 +72,6 @@ MAX_LENGTH = 200
 """Longest name, community or area (they are keys and search terms)."""
 MAX_TEXT = 2000
 """Longest capacity note, contact or role."""
-MAX_PROBLEMS = 20
 AREA, LANGUAGE, LANGUAGE_NAME, SPEAKERS = "area", "language", "language_name", "speakers"
 ORGANISATIONS, NAMES = "organisations", "names"
 TAG_KINDS = {COMMUNITIES: "community", LANGUAGES: "language", AREAS: "area", SKILLS: "skill"}
@@ -243,8 +242,8 @@ def read_directory(path: str | Path, *, languages: Languages | None = None,
                    today: dt.date | None = None) -> list[Organisation]:
     """Read and check a directory CSV or XLSX; every bad row is reported at once.
 
-    Raises :class:`DirectoryRowsError` (one ``FILE, row N: problem (value)`` line per
-    bad row, at most :data:`MAX_PROBLEMS`).
+    Raises :class:`DirectoryRowsError`: the first bad row as ``FILE, row N: problem
+    (value)`` and how many other rows have problems (all listed by ``--all-errors``).
     """
     path = Path(path)
     frame = read_table(path, REQUIRED)
@@ -270,11 +269,7 @@ def read_directory(path: str | Path, *, languages: Languages | None = None,
                                            row=row, value=org.name))
         out.append(org)
     if problems:
-        shown = problems[:MAX_PROBLEMS]
-        if len(problems) > MAX_PROBLEMS:
-            shown.append(DirectoryError(path, f"{len(problems) - MAX_PROBLEMS} more bad rows "
-                                        "not shown"))
-        raise DirectoryRowsError(shown)
+        raise DirectoryRowsError(problems)
     return out
 
 
@@ -308,11 +303,14 @@ def _fail(store: Store, exc: Exception) -> StoreError:
 def save_organisations(store: Store, organisations: Sequence[Organisation], *, origin: str,
                        update: bool = True) -> SaveResult:
     """Store entries in one transaction: new names are added; a changed entry gets a new
-    version (or, with ``update=False``, is refused); identical ones are left alone."""
+    version (or, with ``update=False``, is refused); identical ones are left alone.
+
+    Concurrent writers take turns (:meth:`~competency.store.database.Store.write`), so
+    each sees what the one before stored: nothing is lost or added twice."""
     now = utcnow()
     added = updated = unchanged = 0
     try:
-        with store.engine.begin() as con:
+        with store.write(lock=[entries_table]) as con:  # writers take turns
             stored = {r.name_key: r for r in con.execute(select(entries_table))}
             for org in organisations:
                 key = name_key(org.name)

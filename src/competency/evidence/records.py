@@ -7,6 +7,7 @@ training) and from the course's nbgrader gradebook.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -42,6 +43,7 @@ LEVEL = "level"
 ACHIEVED_ON = "achieved_on"
 SOURCE = "source"
 COLUMNS: tuple[str, ...] = (STAFF_ID, COMPETENCY, LEVEL, ACHIEVED_ON, SOURCE)
+EXAMPLES = 5
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ def load_evidence(path: str | Path, framework: Framework) -> EvidenceTable:
 
 def check_evidence(text: TextTable, framework: Framework, *,
                    mapping: Mapping[str, str] | None = None, date_spelling: str | None = None,
-                   level: int | None = None, source: str | None = None) -> pa.Table:
+                   level: int | None = None, source: str | None = None,
+                   latest: dt.date | None = None) -> pa.Table:
     """The evidence rules, for every path that reads evidence (coverage and import).
 
     ``mapping`` names the file's column for each field (default: the field's
@@ -77,10 +80,13 @@ def check_evidence(text: TextTable, framework: Framework, *,
     them, case aside; levels by number or name. Without a level column every
     row gets ``level``; without a source column, ``source`` or else the
     file's name. Dates follow ``date_spelling`` (default YYYY-MM-DD; a
-    spreadsheet's date cells are accepted too). The first row breaking a rule
-    is reported as ``FILE, row N: problem (value)``; within a row the rules
-    are checked in this order: empty staff_id, unknown competency, unknown
-    level, malformed date.
+    spreadsheet's date cells are accepted too). With ``latest`` (``evidence
+    import``: today or its as-of date), a date after it is refused; ``coverage``
+    gives none and ignores such evidence instead. The first row breaking a rule
+    is reported as ``FILE, row N: problem (value)``, with how many other rows
+    break one (each listed by ``--all-errors``); within a row the rules are
+    checked in this order: empty staff_id, unknown competency, unknown level,
+    malformed date, date after ``latest``.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -115,6 +121,10 @@ def check_evidence(text: TextTable, framework: Framework, *,
     raw_day = text.column(columns[ACHIEVED_ON])
     dates, bad_dates = parse_dates(raw_day, date_format(date_spelling))
     checks.append((bad_dates, f"malformed date; use {date_spelling or ISO_DATE}", raw_day))
+    if latest is not None:
+        future = pc.greater(dates, pa.scalar(latest, pa.date32()))
+        checks.append((future, f"achieved_on is after the as-of date {latest.isoformat()}",
+                       raw_day))
     text.report_first(checks)
     fallback = source or text.path.name
     if columns[SOURCE] in header:
@@ -220,8 +230,8 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
 
 def read_evidence_file(path: str | Path, framework: Framework, *,
                        mapping: Mapping[str, str] | None = None, date_spelling: str | None = None,
-                       level: int | None = None, source: str | None = None
-                       ) -> list[EvidenceRecord]:
+                       level: int | None = None, source: str | None = None,
+                       latest: dt.date | None = None) -> list[EvidenceRecord]:
     """Evidence records from a CSV/XLSX file such as an ESR export.
 
     The file is checked by :func:`check_evidence`, the rules ``coverage``
@@ -230,7 +240,7 @@ def read_evidence_file(path: str | Path, framework: Framework, *,
     path = Path(path)
     table = check_evidence(read_text_table(path, ()), framework, mapping=mapping,
                            date_spelling=date_spelling, level=level,
-                           source=source if source is not None else path.name)
+                           source=source if source is not None else path.name, latest=latest)
     return [EvidenceRecord(r[STAFF_ID], r[COMPETENCY], int(r[LEVEL]), r[ACHIEVED_ON],
                            r[SOURCE]) for r in table.to_pylist()]
 
@@ -238,14 +248,37 @@ def read_evidence_file(path: str | Path, framework: Framework, *,
 def import_evidence_file(store: Store, path: str | Path, framework: Framework, *,
                          mapping: Mapping[str, str] | None = None,
                          date_spelling: str | None = None, level: int | None = None,
-                         source: str | None = None) -> ImportResult:
-    """Read a file (see :func:`read_evidence_file`) and append its records to the store."""
+                         source: str | None = None, as_of: dt.date | None = None,
+                         staff: Staff | None = None) -> ImportResult:
+    """Read a file (see :func:`read_evidence_file`) and append its records to the store.
+
+    Evidence achieved after ``as_of`` (default: today) is refused, like any bad row:
+    nothing is stored. With ``staff``, the result warns how many of the file's staff
+    ids that table lacks (they are stored all the same).
+    """
     if level is not None and level not in framework.level_numbers:
         raise UsageError(f"level for every row: unknown level ({level}); the framework has "
                          f"{', '.join(map(str, framework.level_numbers))}")
     records = read_evidence_file(path, framework, mapping=mapping, date_spelling=date_spelling,
-                                 level=level, source=source)
-    return store_records(store, records, kind="file", origin=str(path))
+                                 level=level, source=source, latest=as_of or dt.date.today())
+    warnings = () if staff is None else unknown_staff_warnings(records, staff, path)
+    result = store_records(store, records, kind="file", origin=str(path))
+    return dataclasses.replace(result, warnings=warnings)
+
+
+def unknown_staff_warnings(records: Sequence[EvidenceRecord], staff: Staff,
+                           path: str | Path) -> tuple[str, ...]:
+    """A warning counting the records' staff ids the staff table lacks (none when all are
+    there)."""
+    known = set(staff.table.column(STAFF_ID).to_pylist())
+    missing = sorted({r.staff_id for r in records} - known)
+    if not missing:
+        return ()
+    rows = sum(1 for r in records if r.staff_id not in known)
+    more = ", …" if len(missing) > EXAMPLES else ""
+    return (f"{path}: {len(missing)} staff_id(s) on {rows} row(s) are not in the staff table "
+            f"{staff.path} (e.g. {', '.join(missing[:EXAMPLES])}{more}); imported all the "
+            "same",)
 
 
 def export_evidence(store: Store, out: str | Path) -> int:

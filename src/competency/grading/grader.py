@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from competency.errors import GradingError
-from competency.files import atomic_write_text
+from competency.files import rewrite_locked
 from competency.grading import nbgraderhooks as hooks
 from competency.grading.autograde import code_cells
 from competency.grading.messages import Job, JobDone, JobResult, NotebookJob
@@ -157,15 +157,40 @@ def select_students(available: Sequence[str], wanted: Sequence[str] = (),
 
 
 def write_report(path: Path, results: Sequence[StudentResult]) -> Path:
-    """The grading report as CSV (columns :data:`REPORT_COLUMNS`), written atomically."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(REPORT_COLUMNS)
-    for r in results:
-        writer.writerow([r.student, r.status, r.reason, "" if r.score is None else f"{r.score:g}",
-                         "" if r.max_score is None else f"{r.max_score:g}",
-                         f"{r.late_penalty:g}", f"{r.seconds:.3f}", "; ".join(r.notes)])
-    return atomic_write_text(path, out.getvalue())
+    """Add ``results`` to the grading report CSV at ``path`` (columns :data:`REPORT_COLUMNS`).
+
+    The report keeps the latest result of every student graded into it, so runs of
+    several shards, at once or one after another, add up: a student graded again gets
+    their row replaced (in place), except by a ``skipped`` result, which never hides an
+    earlier one. Under the report's lock the merged report is written to a temporary
+    file and renamed over the old one (:func:`competency.files.rewrite_locked`), so
+    concurrent graders lose nothing and a reader always finds a whole report.
+    """
+    new = {r.student: _report_row(r) for r in results}
+    skipped = {r.student for r in results if r.status == SKIPPED}
+
+    def merge(old: bytes | None) -> bytes:
+        rows: dict[str, list[str]] = {}
+        if old is not None:
+            found = list(csv.reader(io.StringIO(old.decode("utf-8", errors="replace"))))
+            if found and tuple(found[0]) == REPORT_COLUMNS:
+                rows = {r[0]: r for r in found[1:] if len(r) == len(REPORT_COLUMNS)}
+        for student, row in new.items():
+            if student not in rows or student not in skipped:
+                rows[student] = row
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(REPORT_COLUMNS)
+        writer.writerows(rows.values())
+        return out.getvalue().encode("utf-8")
+
+    return rewrite_locked(path, merge)
+
+
+def _report_row(r: StudentResult) -> list[str]:
+    return [r.student, r.status, r.reason, "" if r.score is None else f"{r.score:g}",
+            "" if r.max_score is None else f"{r.max_score:g}", f"{r.late_penalty:g}",
+            f"{r.seconds:.3f}", "; ".join(r.notes)]
 
 
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w., \t]+))",

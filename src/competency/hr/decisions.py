@@ -17,16 +17,14 @@ roles table (they are reported instead).
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from competency.errors import DecisionError, RequirementChangeError, TableError
+from competency.errors import DecisionError, RequirementChangeError, RowProblems, TableError
+from competency.files import append_csv
 from competency.framework.model import Framework, load_framework
 from competency.hr.roles import (
     ASSESSMENTS,
@@ -221,13 +219,6 @@ def _row(d: Decision) -> list[str]:
             d.decided_by, d.reason]
 
 
-def _csv_bytes(rows: Iterable[Sequence[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 def _check_log_suffix(path: Path) -> None:
     if path.suffix.lower() != ".csv":
         raise TableError(path, "a decision log must be a .csv file", value=path.suffix or "none")
@@ -236,53 +227,19 @@ def _check_log_suffix(path: Path) -> None:
 def append_decisions(path: str | Path, decisions: Sequence[Decision]) -> Path:
     """Append ``decisions`` to the log at ``path`` (created with its header if missing).
 
-    The rows go in one write to a file opened for appending, then to disk
-    (fsync); bytes already in the log are never touched. An existing log must
-    start with the log's header and end with a newline, or nothing is written.
+    The write discipline of every append-only log (:func:`competency.files.append_csv`):
+    under the log's lock, the rows go in one write to a file opened for appending, then
+    to disk (fsync); bytes already in the log are never touched. An existing log must
+    start with the log's header, and its last line must be complete, or nothing is
+    written.
     """
     path = Path(path)
     _check_log_suffix(path)
     if not decisions:
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        _lock(fd)
-        size = os.fstat(fd).st_size
-        rows: list[Sequence[str]] = [] if size else [COLUMNS]
-        if size:
-            _check_existing(path, size)
-        rows.extend(_row(d) for d in decisions)
-        data = _csv_bytes(rows)
-        written = os.write(fd, data)
-        if written != len(data):  # pragma: no cover - a full disk
-            raise OSError(f"short write to {path}")
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    rows = [dict(zip(COLUMNS, _row(d), strict=True)) for d in decisions]
+    append_csv(path, COLUMNS, rows, kind="decision log")
     return path
-
-
-def _lock(fd: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: O_APPEND alone
-        return
-    fcntl.flock(fd, fcntl.LOCK_EX)  # released when the descriptor closes
-
-
-def _check_existing(path: Path, size: int) -> None:
-    with path.open("rb") as handle:
-        head = handle.readline()
-        handle.seek(size - 1)
-        last = handle.read(1)
-    header = head.decode("utf-8-sig", errors="replace").strip().split(",")
-    if [h.strip() for h in header] != list(COLUMNS):
-        raise TableError(path, "not a decision log; the header must be " + ",".join(COLUMNS),
-                         row=1, value=",".join(header))
-    if last != b"\n":
-        raise TableError(path, "the last line is incomplete (no newline at the end); "
-                         "check the log before appending")
 
 
 def load_decisions(path: str | Path, framework: Framework | None = None) -> tuple[Decision, ...]:
@@ -295,9 +252,12 @@ def load_decisions(path: str | Path, framework: Framework | None = None) -> tupl
     _check_log_suffix(path)
     frame = read_table(path, COLUMNS)
     out: list[Decision] = []
+    problems = RowProblems()
     for row, values in zip(frame.index, frame[list(COLUMNS)].itertuples(index=False),
                            strict=True):
-        out.append(_decision(path, int(row), [str(v) for v in values], framework))
+        with problems.catch():
+            out.append(_decision(path, int(row), [str(v) for v in values], framework))
+    problems.raise_first()
     return tuple(out)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from competency.errors import RoleError, TableError
+from competency.errors import RoleError, RowProblems, TableError
 from competency.framework.model import Framework, load_framework
 from competency.tables import read_rows, write_table
 
@@ -107,29 +107,33 @@ def load_roles(path: str | Path, framework: Framework | None = None) -> Roles:
     frame = read_rows(path, COLUMNS)
     seen: dict[tuple[str, str], int] = {}
     out: list[Requirement] = []
+    problems = RowProblems()
     for row, role, cid, level_text, priority, assessed in zip(
             frame.rows, frame[ROLE], frame[COMPETENCY], frame[LEVEL], frame[PRIORITY],
             frame[ASSESSED_BY], strict=True):
-        if not role:
-            raise TableError(path, "empty role", row=row)
-        if cid not in framework:
-            raise TableError(path, "unknown competency", row=row, value=cid)
-        level = _parse_level(level_text, framework)
-        if level is None:
-            raise TableError(path, "unknown level", row=row, value=level_text)
-        if priority.lower() not in PRIORITIES:
-            raise TableError(path, "bad priority; use essential or desirable", row=row,
-                             value=priority)
-        how = parse_assessed_by(assessed)
-        if how is None:
-            raise TableError(path, "bad assessed_by; use application;interview;test;training",
-                             row=row, value=assessed)
-        key = (role, cid)
-        if key in seen:
-            raise TableError(path, f"duplicate requirement (first on row {seen[key]})", row=row,
-                             value=f"{role}, {cid}")
-        seen[key] = row
-        out.append(Requirement(role, cid, level, _priority(priority), how))
+        with problems.catch():
+            if not role:
+                raise TableError(path, "empty role", row=row)
+            if cid not in framework:
+                raise TableError(path, "unknown competency", row=row, value=cid)
+            level = _parse_level(level_text, framework)
+            if level is None:
+                raise TableError(path, "unknown level", row=row, value=level_text)
+            if priority.lower() not in PRIORITIES:
+                raise TableError(path, "bad priority; use essential or desirable", row=row,
+                                 value=priority)
+            how = parse_assessed_by(assessed)
+            if how is None:
+                raise TableError(path, "bad assessed_by; use "
+                                 "application;interview;test;training", row=row,
+                                 value=assessed)
+            key = (role, cid)
+            if key in seen:
+                raise TableError(path, f"duplicate requirement (first on row {seen[key]})",
+                                 row=row, value=f"{role}, {cid}")
+            seen[key] = row
+            out.append(Requirement(role, cid, level, _priority(priority), how))
+    problems.raise_first()
     return Roles(tuple(out))
 
 

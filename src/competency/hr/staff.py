@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from competency.arrowtables import TextTable, read_text_table
-from competency.errors import TableError
+from competency.errors import RowProblems, TableError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -65,8 +65,12 @@ def load_staff(path: str | Path) -> Staff:
 
 def _raise_duplicate(text: TextTable, ids: pa.ChunkedArray) -> None:
     first: dict[str, int] = {}
+    problems = RowProblems()
     for index, value in enumerate(ids.to_pylist()):
         if value in first:
-            raise TableError(text.path, f"duplicate staff_id (first on row {first[value]})",
-                             row=text.row(index), value=value)
-        first[value] = text.row(index)
+            problems.found.append(TableError(
+                text.path, f"duplicate staff_id (first on row {first[value]})",
+                row=text.row(index), value=value))
+        else:
+            first[value] = text.row(index)
+    problems.raise_first()

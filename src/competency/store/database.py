@@ -6,7 +6,8 @@ version in ``competency_meta``):
 
 * ``evidence``: append-only evidence records. ``import_key`` is a hash of the
   record's content and source and is unique, so importing the same records
-  twice adds nothing.
+  twice adds nothing: rows go in with INSERT ... ON CONFLICT (import_key) DO
+  NOTHING, so concurrent imports of the same file neither fail nor double a record.
 * ``imports``: one row per import (when, what kind, from where, rows added,
   skipped and pending).
 * ``reviews``: the training review log when it is kept in the store
@@ -20,7 +21,8 @@ URLs are SQLAlchemy's: ``sqlite:////abs/path/competency.db`` or
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -32,11 +34,13 @@ from sqlalchemy import (
     create_engine,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from competency.errors import StoreError
-from competency.store.migrations import current_revisions, upgrade_store
+from competency.store.migrations import LOCK_WAIT_SECONDS, current_revisions, upgrade_store
 from competency.store.schema import imports_table, meta_table
 
 KEY_BATCH = 500
@@ -54,6 +58,8 @@ class ImportResult:
     """Records already in the store (same content and source), not stored again."""
     pending: int = 0
     """Results not yet decided (awaiting manual grading), not stored."""
+    warnings: tuple[str, ...] = ()
+    """Problems that did not stop the import (e.g. staff ids not in the staff table)."""
 
 
 @dataclass(frozen=True)
@@ -168,22 +174,24 @@ class Store:
 
     def _insert_new(self, con: Connection, table: Table, key_column: str,
                     rows: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
-        key = table.c[key_column]
+        """Insert-on-conflict-do-nothing on the unique ``key_column``: ``(added, skipped)``.
+
+        The database decides which keys are new, in the same statement that stores
+        them, so concurrent imports of the same records neither fail nor double them;
+        the rows the statement returns are the ones added.
+        """
         fresh: dict[str, Mapping[str, Any]] = {}
         for row in rows:
             fresh.setdefault(row[key_column], row)
-        keys = list(fresh)
-        for start in range(0, len(keys), KEY_BATCH):
-            batch = keys[start:start + KEY_BATCH]
-            for (found,) in con.execute(select(key).where(key.in_(batch))):
-                fresh.pop(found, None)
-        try:
-            if fresh:
-                con.execute(table.insert(), list(fresh.values()))
-        except IntegrityError as exc:  # another import stored the same records meanwhile
-            raise StoreError(f"{self.where}: the store changed during the import; "
-                             "run it again") from exc
-        return len(fresh), len(rows) - len(fresh)
+        values = list(fresh.values())
+        key = table.c[key_column]
+        added = 0
+        for start in range(0, len(values), KEY_BATCH):
+            batch = values[start:start + KEY_BATCH]
+            statement = _insert(con, table).on_conflict_do_nothing(
+                index_elements=[key]).returning(key)
+            added += len(con.execute(statement, batch).all())
+        return added, len(rows) - added
 
     def _connect(self) -> Any:
         try:
@@ -192,10 +200,35 @@ class Store:
             raise _connect_error(self.url, exc) from exc
 
     def _begin(self) -> Any:
-        try:
-            return self.engine.begin()
-        except OperationalError as exc:
-            raise _connect_error(self.url, exc) from exc
+        return self.write()
+
+    @contextmanager
+    def write(self, lock: Sequence[Table] = ()) -> Iterator[Connection]:
+        """A write transaction: committed at the end, rolled back on an error.
+
+        On SQLite it starts with ``BEGIN IMMEDIATE``, so concurrent writers take turns
+        (waiting up to :data:`~competency.store.migrations.LOCK_WAIT_SECONDS`) instead
+        of failing when a transaction that has read wants to write. On PostgreSQL the
+        tables in ``lock`` are locked against other writers (readers go on), for
+        transactions that read before they write; inserts on a unique key need no lock.
+        """
+        with self._connect() as con:
+            try:
+                if con.dialect.name == "sqlite":
+                    con.exec_driver_sql("BEGIN IMMEDIATE")  # the driver sees it and commits
+                elif con.dialect.name == "postgresql":
+                    for table in lock:
+                        con.exec_driver_sql(f'LOCK TABLE "{table.name}" IN SHARE ROW '
+                                            "EXCLUSIVE MODE")
+            except OperationalError as exc:
+                con.rollback()
+                raise _connect_error(self.url, exc) from exc
+            try:
+                yield con
+            except BaseException:
+                con.rollback()
+                raise
+            con.commit()
 
 
 def _connect_error(url: str, exc: Exception) -> StoreError:
@@ -214,6 +247,15 @@ def _check_exists(url: str) -> None:
         raise StoreError(f"{safe_url(url)}: no store there ({database} does not exist)")
 
 
+def _insert(con: Connection, table: Table) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing``."""
+    if con.dialect.name == "postgresql":
+        return postgresql_insert(table)
+    if con.dialect.name == "sqlite":
+        return sqlite_insert(table)
+    raise StoreError(f"unsupported database ({con.dialect.name}); use SQLite or PostgreSQL")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` (an SQLite file's folder is created when missing)."""
     try:
@@ -224,6 +266,8 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
     try:
+        if parsed.get_backend_name() == "sqlite":
+            return create_engine(parsed, connect_args={"timeout": LOCK_WAIT_SECONDS})
         return create_engine(parsed)
     except NoSuchModuleError as exc:
         raise StoreError(f"{safe_url(url)}: unknown database driver "

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from competency.errors import TableError
+from competency.errors import RowProblems, TableError
 from competency.framework.model import Framework
 from competency.tables import read_table
 
@@ -128,26 +128,29 @@ def load_catalogue(path: str | Path | None, framework: Framework,
         frame = read_table(path, CATALOGUE_COLUMNS)
         delivery = (frame["delivery"].tolist() if "delivery" in frame.columns
                     else [""] * len(frame))
+        problems = RowProblems()
         for row, course_id, title, provider, comps, levels, how in zip(
                 frame.index, frame["course_id"], frame["title"], frame["provider"],
                 frame["competencies"], frame["levels"], delivery, strict=True):
-            if not course_id:
-                raise TableError(path, "empty course_id", row=row)
-            if provider == MODULE_PROVIDER and seen.get(course_id) == "the course":
-                continue  # the course's own map, when at hand, wins over the listed module
-            if course_id in seen:
-                raise TableError(path, f"duplicate course_id (first in {seen[course_id]})",
-                                 row=row, value=course_id)
-            seen[course_id] = f"row {row}"
-            if not title:
-                raise TableError(path, "empty title", row=row, value=course_id)
-            try:
-                covers = parse_pairs(comps, levels, framework)
-            except ValueError as exc:
-                raise TableError(path, str(exc), row=row) from None
-            entries.append(Training(course_id, title, provider, covers,
-                                    "module" if provider == MODULE_PROVIDER else "external",
-                                    how))
+            with problems.catch():
+                if not course_id:
+                    raise TableError(path, "empty course_id", row=row)
+                if provider == MODULE_PROVIDER and seen.get(course_id) == "the course":
+                    continue  # the course's own map, when at hand, wins over the listed module
+                if course_id in seen:
+                    raise TableError(path, f"duplicate course_id (first in {seen[course_id]})",
+                                     row=row, value=course_id)
+                seen[course_id] = f"row {row}"
+                if not title:
+                    raise TableError(path, "empty title", row=row, value=course_id)
+                try:
+                    covers = parse_pairs(comps, levels, framework)
+                except ValueError as exc:
+                    raise TableError(path, str(exc), row=row) from None
+                entries.append(Training(course_id, title, provider, covers,
+                                        "module" if provider == MODULE_PROVIDER else "external",
+                                        how))
+        problems.raise_first()
     return Catalogue(tuple(entries))
 
 

@@ -3,7 +3,9 @@
 The training reviewed is the catalogue's (:mod:`competency.training.catalogue`: the
 course's own modules and external courses).
 
-The **review log** is append-only, as a CSV file or in the store, with the
+The **review log** is append-only, as a CSV file (written as every append-only log
+is, :func:`competency.files.append_csv`: under a lock, one appending write, fsync)
+or in the store, with the
 columns ``course_id,reviewed_on,reviewer,framework_version,verdict,
 competencies,levels,next_review_due,notes``: ``verdict`` is ``meets``,
 ``partly`` or ``does not meet`` (the framework); ``competencies``/``levels``
@@ -19,10 +21,8 @@ confirms it at level L or higher (as coverage counts higher-level evidence).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from competency.dates import ISO_DATE, add_months, parse_cell
-from competency.errors import ReviewError, TableError
-from competency.files import atomic_write_bytes
+from competency.errors import ReviewError, RowProblems, TableError
+from competency.files import append_csv
 from competency.framework.model import Framework
 from competency.tables import read_table
 from competency.training.catalogue import CATALOGUE_COLUMNS as CATALOGUE_COLUMNS
@@ -108,13 +108,15 @@ def load_review_csv(path: str | Path, framework: Framework) -> list[Review]:
     frame = read_table(path, REVIEW_COLUMNS[:-1])
     notes = frame["notes"].tolist() if "notes" in frame.columns else [""] * len(frame)
     out: list[Review] = []
+    problems = RowProblems()
     for row, values in zip(frame.index, zip(*(frame[c] for c in REVIEW_COLUMNS[:-1]), notes,
                                             strict=True), strict=True):
         fields = dict(zip(REVIEW_COLUMNS, values, strict=True))
         try:
             out.append(review_from_row(fields, framework))
         except ValueError as exc:
-            raise TableError(path, str(exc), row=row) from None
+            problems.found.append(TableError(path, str(exc), row=row))
+    problems.raise_first()
     return out
 
 
@@ -178,10 +180,14 @@ class ReviewLog:
     def append(self, review: Review, framework: Framework) -> bool:
         """Record a review; False when the same review is already there."""
         if self.path is not None:
-            if any(r.key == review.key for r in load_review_csv(self.path, framework)):
-                return False
-            _append_csv(self.path, review)
-            return True
+            path = self.path
+
+            def fresh() -> list[dict[str, str]]:  # under the log's lock: no doubles
+                if any(r.key == review.key for r in load_review_csv(path, framework)):
+                    return []
+                return [review.row()]
+
+            return append_csv(path, REVIEW_COLUMNS, fresh) == 1
         from competency.store.database import utcnow
         from competency.store.schema import reviews_table
 
@@ -210,24 +216,6 @@ def _store_reviews(store: Store, framework: Framework) -> list[Review]:
         except ValueError as exc:
             raise ReviewError(f"{store.where}, review {row['id']}: {exc}") from None
     return out
-
-
-def _append_csv(path: Path, review: Review) -> None:
-    existing = path.read_bytes() if path.exists() else b""
-    header = list(REVIEW_COLUMNS)
-    if existing.strip():
-        first = existing.decode("utf-8-sig").splitlines()[0]
-        header = [h.strip() for h in next(csv.reader([first]))]
-        if not existing.endswith(b"\n"):
-            existing += b"\n"
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, extrasaction="ignore",
-                            lineterminator="\n")
-    if not existing.strip():
-        existing = b""
-        writer.writeheader()
-    writer.writerow(review.row())
-    atomic_write_bytes(path, existing + buffer.getvalue().encode("utf-8"))
 
 
 def make_review(course_id: str, catalogue: Catalogue, framework: Framework, *, reviewer: str,
