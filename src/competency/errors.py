@@ -168,7 +168,7 @@ class AnswerError(CompetencyError, ValueError):
     """
 
     def _render_traceback_(self) -> list[str]:
-        return [f"\N{WARNING SIGN}  {self}"]
+        return [f"Not yet: {self}"]
 
 
 class QuestionError(CompetencyError):
@@ -182,7 +182,7 @@ class QuestionBankError(QuestionError, InputFileError):
     """
 
     def _render_traceback_(self) -> list[str]:
-        return [f"\N{WARNING SIGN}  {self}"]
+        return [str(self)]
 
 
 class DisclosureError(CompetencyError):
