@@ -1,5 +1,6 @@
 # The two commands of the README, and the pieces behind them.
 #   make start   set up, then run JupyterLab with the course and notebooks on 127.0.0.1
+#                (making the learners' copies in course/release/ first; Ctrl-C ends it, 0)
 #   make test    set up, start the services the tests need (PostgreSQL, and Chromium and
 #                the hub proxy when present), then run the whole suite (lint, types, pytest)
 #   make test-loaded   for developers, not CI: `make test` with one CPU burner per core

@@ -253,7 +253,7 @@ class AnswerError(CompetencyError, ValueError):
     """
 
     def _render_traceback_(self) -> list[str]:
-        return [f"\N{WARNING SIGN}  {self}"]
+        return [f"Not yet: {self}"]
 
 
 class QuestionError(CompetencyError):
@@ -267,7 +267,7 @@ class QuestionBankError(QuestionError, InputFileError):
     """
 
     def _render_traceback_(self) -> list[str]:
-        return [f"\N{WARNING SIGN}  {self}"]
+        return [str(self)]
 
 
 class DisclosureError(CompetencyError):

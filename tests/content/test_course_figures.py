@@ -223,7 +223,7 @@ def test_03_q7_no_internet_share_of_disabled_patients(executed: Run) -> None:
     check_figure(nb, "q7", number(row["No internet"]),
                  f"cell {index}, printed row Yes, column No internet",
                  solution_value=number(row["No internet"]))
-    assert "📝 q7 recorded: " + row["No internet"] in printed(cell)
+    assert "Recorded: q7 = " + row["No internet"] in printed(cell)
     assert solution(nb, "q7") == "disabled"
 
 

@@ -94,7 +94,7 @@ def lab(
                                                help="Open a browser.")] = False,
     config: ConfigOption = None,
 ) -> int:
-    """Start JupyterLab on 127.0.0.1 with the course and notebooks; prints the URL."""
+    """Start JupyterLab on 127.0.0.1 with the course, making the learners' copies if missing."""
     from competency.config import find_config
     from competency.course.lab import LabSettings, serve
     from competency.coverage.statuses import sample_summary

@@ -26,16 +26,32 @@ Question bank format (YAML mapping of question ID to spec)::
       options: [race, religion or belief, sex]
     q7: {kind: number, min: 0, max: 100}
     q8: {kind: text, min_words: 20}
+
+No raw errors: whatever a learner types in an answer cell (nothing, text for a
+number, a list for one option, a table for a number, an option without quotes)
+ends in one friendly line. :class:`AnswerError` renders as that line; importing
+this module in IPython also registers a handler that rewords ``NameError`` (an
+unquoted option) and ``AssertionError`` (a test cell that fails) as one line,
+while the cell still fails, so nbgrader scores the test 0. An answer that
+cannot be understood clears the learner's variable, so ``check`` never reports
+an earlier answer as complete. :func:`choose_from` and :func:`cell_value` give
+the same for cells where a learner names a column, a row or a symbol.
 """
 
 from __future__ import annotations
 
 import difflib
 import inspect
+import linecache
 import math
+import numbers
+import re
+import sys
+import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType, TracebackType
 from typing import Any, Literal
 
 from competency.errors import AnswerError, QuestionBankError, QuestionError
@@ -44,6 +60,8 @@ from competency.yamllines import read_yaml
 Kind = Literal["choice", "multi", "number", "text", "value"]
 KINDS: tuple[str, ...] = ("choice", "multi", "number", "text", "value")
 DEFAULT_BANK = "questions.yaml"
+NOT_YET = "Not yet:"  # as AnswerError renders
+"""How every friendly failure line in a notebook begins (plain text: no emoji font needed)."""
 
 
 @dataclass(frozen=True)
@@ -71,18 +89,32 @@ class Question:
     """For ``value`` of type DataFrame: columns it must have."""
 
     def example(self) -> str:
-        """A filled-in template showing the answer's form."""
-        if self.kind == "choice" and self.options:
-            return f'{self.id} = answer("{self.id}", "{next(iter(self.options))}")'
-        if self.kind == "multi" and self.options:
-            keys = list(self.options)[: max(2, self.choose or 2)]
-            joined = ", ".join(f'"{k}"' for k in keys)
-            return f'{self.id} = answer("{self.id}", {joined})'
+        """A filled-in template showing the answer's form, never suggesting an option."""
+        if self.kind == "choice":
+            return f'{self.id} = answer("{self.id}", "your option")'
+        if self.kind == "multi":
+            count = self.choose or 2
+            joined = ", ".join(f'"option {n}"' for n in range(1, min(count, 3) + 1))
+            more = ", ..." if count > 3 else ""
+            return f'{self.id} = answer("{self.id}", {joined}{more})'
         if self.kind == "number":
-            return f'{self.id} = answer("{self.id}", 42)'
+            return f'{self.id} = answer("{self.id}", 12.5)'
         if self.kind == "text":
             return f'{self.id} = answer("{self.id}", "your words here")'
         return f"{self.id} = ..."
+
+    def form(self) -> str:
+        """What to put in place of the ``...``, in words."""
+        if self.kind == "choice":
+            return "one option in quotes (its letter or its words)"
+        if self.kind == "multi":
+            count = f"{self.choose} options" if self.choose else "one or more options"
+            return f"{count}, each in quotes, separated by commas"
+        if self.kind == "number":
+            return "one number, without quotes"
+        if self.kind == "text":
+            return "your answer as text in quotes"
+        return f"a {self.value_type or 'value'}"
 
     def options_text(self) -> str:
         """The options as one readable line."""
@@ -168,12 +200,12 @@ class QuestionBank:
         question = self.get(qid)
         flat = _flatten(values)
         if not flat or any(v is Ellipsis for v in flat):
-            raise AnswerError(f"{qid} has no answer yet: replace the ... with your answer, "
-                              f"for example  {question.example()}")
+            raise AnswerError(f"{qid} has no answer yet: replace the ... with "
+                              f"{question.form()}, for example  {question.example()}")
         if question.kind == "choice":
             if len(flat) != 1:
                 raise AnswerError(f"{qid} takes one option; you gave {len(flat)}. "
-                                  f"Options: {question.options_text()}.")
+                                  f"Put {question.form()}.")
             return _match_option(question, flat[0])
         if question.kind == "multi":
             chosen = [_match_option(question, v) for v in flat]
@@ -187,7 +219,10 @@ class QuestionBank:
         if question.kind == "number":
             return _number(question, flat)
         if question.kind == "text":
-            return " ".join(str(v) for v in flat).strip()
+            if not all(isinstance(v, str) for v in flat):
+                raise AnswerError(f"{qid} takes {question.form()}; you gave "
+                                  f"{describe(next(v for v in flat if not isinstance(v, str)))}.")
+            return " ".join(flat).strip()
         return flat[0] if len(flat) == 1 else list(flat)
 
     # ----------------------------------------------------------------- checking
@@ -196,7 +231,8 @@ class QuestionBank:
         """What is incomplete about ``value`` as an answer to ``qid`` (empty: looks complete)."""
         question = self.get(qid)
         if not defined or value is Ellipsis or value is None:
-            return [f"{qid} has no answer yet. Fill in:  {question.example()}"]
+            return [f"{qid} has no answer yet: in its answer cell, replace the ... with your "
+                    "answer, then run that cell."]
         try:
             if question.kind in ("choice", "multi"):
                 values = [value] if isinstance(value, str) else list(value)
@@ -212,8 +248,8 @@ class QuestionBank:
                 return _value_problems(question, value)
         except AnswerError as exc:
             return [str(exc)]
-        except TypeError:
-            return [f"{qid} is not in the expected form. Fill in:  {question.example()}"]
+        except Exception:  # any odd value is a form problem, said in one line
+            return [f"{qid} is not in the expected form: put {question.form()}."]
         return []
 
 
@@ -233,8 +269,7 @@ def _canon(text: str) -> str:
 
 def _match_option(question: Question, value: Any) -> str:
     if not isinstance(value, str):
-        raise AnswerError(f"{question.id}: answers are text in quotes, like "
-                          f"{question.example()}; got {value!r}.")
+        raise AnswerError(f"{question.id} takes {question.form()}; you gave {describe(value)}.")
     wanted = _canon(value)
     for key, label in question.options.items():
         if wanted in (_canon(key), _canon(label)):
@@ -244,7 +279,7 @@ def _match_option(question: Question, value: Any) -> str:
     close = difflib.get_close_matches(wanted, list(candidates), n=1, cutoff=0.6)
     hint = f" Did you mean '{candidates[close[0]]}'?" if close else ""
     raise AnswerError(f"'{value}' is not an option for {question.id}.{hint} "
-                      f"The options are: {question.options_text()}.")
+                      f"The options are: {question.options_text().rstrip('.')}.")
 
 
 def _number(question: Question, flat: list[Any]) -> float | int:
@@ -257,10 +292,11 @@ def _number(question: Question, flat: list[Any]) -> float | int:
         try:
             raw = float(raw.replace(",", "").replace("%", "").strip())
         except ValueError:
-            raise AnswerError(f"{question.id} takes a number, like "
-                              f"{question.example()}; got '{flat[0]}'.") from None
-    if not isinstance(raw, (int, float)) or math.isnan(raw):
-        raise AnswerError(f"{question.id} takes a number; got {raw!r}.")
+            raise AnswerError(f"{question.id} takes {question.form()}, like "
+                              f"{question.example()}; you gave {describe(flat[0])}.") from None
+    if not isinstance(raw, numbers.Real) or math.isnan(raw):
+        raise AnswerError(f"{question.id} takes {question.form()}; you gave {describe(raw)}.")
+    raw = int(raw) if isinstance(raw, numbers.Integral) else float(raw)
     if question.minimum is not None and raw < question.minimum:
         raise AnswerError(f"{question.id} should be at least {question.minimum}; got {raw}.")
     if question.maximum is not None and raw > question.maximum:
@@ -291,9 +327,14 @@ _bank: QuestionBank | None = None
 
 
 def load_questions(path: str | Path = DEFAULT_BANK) -> QuestionBank:
-    """Load the question bank that :func:`answer` and :func:`check` use."""
+    """Load the question bank that :func:`answer` and :func:`check` use.
+
+    Also (re)installs the friendly errors in IPython, for a shell made after
+    this module was first imported (as the grader's may be).
+    """
     global _bank
     _bank = QuestionBank.load(path)
+    install_friendly_errors()
     return _bank
 
 
@@ -305,15 +346,55 @@ def current_bank() -> QuestionBank:
     return _bank
 
 
+def describe(value: Any) -> str:
+    """A short phrase for a value a learner gave (never a whole table)."""
+    if value is Ellipsis:
+        return "nothing yet (the ...)"
+    kind = type(value).__name__
+    if kind == "DataFrame":
+        return "a table (DataFrame)"
+    if kind == "Series":
+        return "a column of values (Series)"
+    if isinstance(value, str):
+        return f"the text '{value}'" if len(value) <= 40 else "a long text"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return f"a list of {len(value)}"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Number):
+        return f"the number {value}"
+    return f"a {kind}"
+
+
+def _learner_globals() -> dict[str, Any] | None:
+    """The namespace of the code that called into this module (the notebook's)."""
+    frame: FrameType | None = inspect.currentframe()
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back
+    return frame.f_globals if frame is not None else None
+
+
+def _forget(qid: str) -> None:
+    """Clear the learner's earlier answer to ``qid`` (an answer that failed replaces it)."""
+    namespace = _learner_globals()
+    if namespace is not None:
+        namespace.pop(qid, None)
+
+
 def answer(qid: str, *values: Any) -> Any:
     """Record an answer: ``q3 = answer("q3", "B")``; several options for multi-choice.
 
     Returns the option key (choice), a frozenset of keys (multi), a number or
-    text. Misspelt options raise :class:`AnswerError` with a suggestion.
+    text. Misspelt options raise :class:`AnswerError` with a suggestion, and
+    any answer that cannot be understood clears the learner's variable ``qid``.
     """
-    result = current_bank().answer(qid, *values)
+    try:
+        result = current_bank().answer(qid, *values)
+    except AnswerError:
+        _forget(qid)
+        raise
     shown = ", ".join(sorted(result)) if isinstance(result, frozenset) else result
-    print(f"\N{MEMO} {qid} recorded: {shown}")
+    print(f"Recorded: {qid} = {shown}")
     return result
 
 
@@ -328,16 +409,125 @@ def check(qid: str, value: Any = Ellipsis) -> bool:
     bank.get(qid)
     defined = True
     if value is Ellipsis:
-        frame = inspect.currentframe()
-        caller = frame.f_back if frame is not None else None
-        namespace = caller.f_globals if caller is not None else {}
+        namespace = _learner_globals() or {}
         defined = qid in namespace
         value = namespace.get(qid)
     problems = bank.problems(qid, value, defined=defined)
     if problems:
         for problem in problems:
-            print(f"\N{CROSS MARK} {problem}")
+            print(f"{NOT_YET} {problem}")
         return False
-    print(f"\N{WHITE HEAVY CHECK MARK} {qid} is complete and in the right form. "
+    print(f"Done: {qid} is complete and in the right form. "
           "Your mark is decided when your work is graded.")
     return True
+
+
+def choose_from(qid: str, value: Any, among: Iterable[Any], what: str) -> str:
+    """The learner's ``value`` if it is one of ``among`` (column names, row labels).
+
+    For cells where the learner names something in a table, as in
+    ``column = choose_from("q7", column, patients.columns, "a column name")``:
+    anything else (the ``...``, a number, a list, a table, a misspelling) is an
+    :class:`AnswerError` saying what to put there, and clears ``qid``.
+    """
+    known = [str(item) for item in among]
+    problem = ""
+    if value is Ellipsis:
+        problem = f"replace the ... with {what}, in quotes"
+    elif not isinstance(value, str):
+        problem = f"put {what} in quotes; you gave {describe(value)}"
+    elif value not in known:
+        close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+        hint = (f" Did you mean '{close[0]}'?" if close
+                else " Check the spelling in the table above.")
+        problem = f"'{value}' is not {what} here.{hint}"
+    if problem:
+        _forget(qid)
+        ending = "" if problem.endswith(("?", ".")) else "."
+        raise AnswerError(f"{qid}: {problem}{ending}")
+    return str(value)
+
+
+def cell_value(qid: str, table: Any, row: Any, column: Any) -> Any:
+    """``table.loc[row, column]`` or, when there is no such cell, an :class:`AnswerError`.
+
+    A learner's earlier choice (a column, a group) decides which table is
+    built; when that table has no such row or column the message says so in
+    one line instead of a pandas ``KeyError``.
+    """
+    for label, names, kind in ((row, table.index, "row"), (column, table.columns, "column")):
+        if label not in list(names):
+            _forget(qid)
+            raise AnswerError(f"{qid}: the table has no {kind} '{label}'; check the choice "
+                              "you made above in this cell.")
+    return table.loc[row, column]
+
+
+# --------------------------------------------------------------------------- in IPython
+
+_ANSWER_LINE = re.compile(r"""^\s*(\w+)\s*=\s*(?:answer|choose_from)\(\s*["'](\w+)["']""",
+                          re.MULTILINE)
+
+
+def _cell_questions(tb: TracebackType | None, namespace: dict[str, Any]) -> list[str]:
+    """The question IDs a failing notebook cell answers (``qN = answer("qN", ...)``).
+
+    The cell is the traceback's frame that runs in the notebook's namespace;
+    IPython keeps each cell's source where :mod:`linecache` finds it.
+    """
+    while tb is not None and tb.tb_frame.f_globals is not namespace:
+        tb = tb.tb_next
+    if tb is None:
+        return []
+    source = "".join(linecache.getlines(tb.tb_frame.f_code.co_filename))
+    return [qid for name, qid in _ANSWER_LINE.findall(source) if name == qid]
+
+
+def friendly_line(etype: type[BaseException], value: BaseException,
+                  tb: TracebackType | None) -> str:
+    """One line, in plain words, for a NameError or AssertionError in a learner's cell."""
+    if issubclass(etype, NameError):
+        name = getattr(value, "name", None) or str(value)
+        return (f"{NOT_YET} {name} is not defined. If it is your answer, put it in quotes, "
+                f'like "{name}"; if not, run the cells above this one first.')
+    frames = traceback.extract_tb(tb) if tb is not None else []
+    line = (frames[-1].line or "") if frames else ""
+    message = str(value).strip().splitlines()[0] if str(value).strip() else ""
+    if message:
+        return f"{NOT_YET} {message}"
+    if line.startswith("assert check("):
+        return f"{NOT_YET} this question is not complete; see the line above."
+    return f"{NOT_YET} this answer is not the expected one."
+
+
+def _reword(shell: Any, etype: type[BaseException], value: BaseException,
+            tb: TracebackType | None, tb_offset: int | None = None) -> list[str]:
+    """IPython custom exception handler: the cell still fails, shown as one line.
+
+    IPython does not display what a custom handler returns, so the line is
+    shown here as the cell's error output (what nbgrader looks for to score 0).
+    """
+    if issubclass(etype, NameError):
+        namespace = getattr(shell, "user_ns", None)
+        if isinstance(namespace, dict):
+            for qid in _cell_questions(tb, namespace):
+                namespace.pop(qid, None)
+    stb = [friendly_line(etype, value, tb)]
+    shell._showtraceback(etype, value, stb)
+    return stb
+
+
+def install_friendly_errors() -> bool:
+    """In IPython, show NameError and AssertionError as one friendly line (True if installed).
+
+    Cheap outside IPython: it looks only at modules already imported.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return False
+    shell.set_custom_exc((NameError, AssertionError), _reword)
+    return True
+
+
+install_friendly_errors()

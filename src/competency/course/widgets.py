@@ -161,9 +161,8 @@ def practice_widget(question: PracticeQuestion) -> Any:
     def on_click(_: Any) -> None:
         correct, message = evaluate(question, chosen())
         colour = "#1b5e20" if correct else "#b71c1c"
-        mark = "\N{WHITE HEAVY CHECK MARK}" if correct else "\N{CROSS MARK}"
         feedback.value = (f'<p style="color:{colour}" data-correct="{str(correct).lower()}">'
-                          f"{mark} {html.escape(message)}</p>")
+                          f"{html.escape(message)}</p>")
 
     button.on_click(on_click)
     box = w.VBox([prompt, hint, selector, button, feedback])
