@@ -141,13 +141,21 @@ def number(text: str) -> float:
 # --------------------------------------------------------------------------- keyed answers
 
 HIDDEN = re.compile(r"assert abs\((q\d+) - ([-\d.]+)\) (<=?) ([\d.]+)")
+RANGE = re.compile(r"assert ([-\d.]+) <= (q\d+) <= ([-\d.]+)")
 CHOICE = re.compile(r"assert (q\d+) == (.+)")
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)\n\s*### END SOLUTION", re.S)
 
 
 def keyed(notebook: Any, qid: str) -> tuple[float, str, float]:
-    """``(key, "<" or "<=", tolerance)`` from the question's hidden test."""
-    match = HIDDEN.search(graded_cell(notebook, f"{qid}_test").source)
+    """``(key, "<" or "<=", tolerance)`` from the question's hidden test: ``abs(qN - key)
+    < tolerance`` or a range ``low <= qN <= high`` (its middle, half its width)."""
+    source = graded_cell(notebook, f"{qid}_test").source
+    span = RANGE.search(source)
+    if span:
+        assert span.group(2) == qid
+        low, high = float(span.group(1)), float(span.group(3))
+        return (low + high) / 2, "<=", (high - low) / 2 + 1e-9
+    match = HIDDEN.search(source)
     assert match, f"{qid}: no numeric hidden test"
     assert match.group(1) == qid
     return float(match.group(2)), match.group(3), float(match.group(4))

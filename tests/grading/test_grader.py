@@ -682,7 +682,7 @@ def test_autograded_notebooks_and_report(graded: tuple[Path, GradingReport]) -> 
     assert report.path == course / "autograded" / f"{MODULE}-grading-report.csv"
     with report.path.open(encoding="utf-8") as handle:
         rows = {r["student"]: r for r in csv.DictReader(handle)}
-    assert (rows["full"]["score"], rows["full"]["status"]) == ("16", "needs manual grading")
+    assert (rows["full"]["score"], rows["full"]["status"]) == ("17", "needs manual grading")
     stopped = json.loads((course / "autograded" / "os-exit" / MODULE / f"{MODULE}.ipynb")
                          .read_text("utf-8"))
     names = [o.get("ename") for c in stopped["cells"] if c["cell_type"] == "code"
