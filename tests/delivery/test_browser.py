@@ -184,12 +184,31 @@ STARTED = """() => {
 }"""
 
 
+def answer_dialogs(page: Page) -> None:
+    """Accept any dialog JupyterLab has open (on a busy machine it may ask which kernel to
+    start, the notebook's own being the default), saying which, so that clicks reach the
+    page."""
+    dialogs = page.locator(".jp-Dialog")
+    for _ in range(3):
+        if dialogs.count() == 0:
+            return
+        text = " ".join(dialogs.first.inner_text().split())
+        print(f"JupyterLab dialog answered with its default: {text!r}")
+        accept = dialogs.first.locator(".jp-Dialog-button.jp-mod-accept")
+        if accept.count():
+            accept.first.click()
+        else:
+            page.keyboard.press("Escape")
+        page.wait_for_timeout(500)
+
+
 def run_all(page: Page) -> None:
     """Run all cells; again if the first did not start (on a busy machine the kernel
     indicator can read idle before the notebook is connected, and the run is dropped)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for attempt in range(3):
+        answer_dialogs(page)
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         try:
