@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import random
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -26,6 +27,7 @@ from competency.coverage.reports import (
     make_report,
     month_ends,
     person_status,
+    render_xlsx,
     trend_counts,
     write_report,
 )
@@ -38,7 +40,7 @@ from competency.coverage.statuses import (
 )
 from competency.errors import CompetencyError, DisclosureError
 from competency.framework.model import Framework
-from conftest import CliResult
+from conftest import REPO, CliResult
 
 Cli = Callable[..., CliResult]
 AS_OF = dt.date(2026, 6, 30)
@@ -140,6 +142,51 @@ def test_trend_is_coverage_recomputed_on_each_date(inputs: CoverageInputs) -> No
                                 CoverageOptions(day)).table.column("status").to_pylist()
     assert trend.loc[day.isoformat()].to_dict() == {
         s: statuses.count(s) for s in ("met", "expiring", "expired", "below_level", "missing")}
+
+
+def test_trend_on_every_date_matches_coverage(inputs: CoverageInputs) -> None:
+    options = CoverageOptions(AS_OF, 2, 30)
+    trend = trend_counts(inputs, options, 24)
+    assert len(trend) == 24
+    for day in month_ends(AS_OF, 24):
+        statuses = compute_coverage(inputs.roles, inputs.staff, inputs.evidence,
+                                    CoverageOptions(day, 2, 30)).table.column(
+                                        "status").to_pylist()
+        assert trend.loc[day.isoformat()].to_dict() == {s: statuses.count(s) for s in STATUSES}
+
+
+def test_sample_organisation_trend_matches_coverage(framework: Framework) -> None:
+    """The sample organisation's trend, judged on its pinned date, date by date."""
+    sample = REPO / "src" / "competency" / "data" / "sample-org"
+    inputs = load_inputs(sample / "roles.csv", sample / "staff.csv", sample / "evidence.csv",
+                         framework)
+    as_of = dt.date(2026, 11, 26)
+    trend = trend_counts(inputs, CoverageOptions(as_of), 24)
+    days = month_ends(as_of, 24)
+    assert list(trend.index) == [d.isoformat() for d in days]
+    assert len(days) == 25
+    seen = set()
+    for day in days:
+        statuses = compute_coverage(inputs.roles, inputs.staff, inputs.evidence,
+                                    CoverageOptions(day)).table.column("status").to_pylist()
+        assert trend.loc[day.isoformat()].to_dict() == {s: statuses.count(s) for s in STATUSES}
+        seen.update(statuses)
+    assert seen == set(STATUSES)
+
+
+def test_a_workbook_report_draws_no_pictures(inputs: CoverageInputs,
+                                            framework: Framework) -> None:
+    """A workbook replaces the pictures by a colour scale and a native chart."""
+    options = ReportOptions(CoverageOptions(AS_OF))
+    with_pictures = build_report(inputs, options, framework)
+    without = build_report(inputs, options, framework, pictures=False)
+    assert [s.image is not None for s in with_pictures.sections].count(True) == 2
+    assert all(s.image is None for s in without.sections)
+    books = [load_workbook(io.BytesIO(render_xlsx(r))) for r in (with_pictures, without)]
+    assert [[ws._images for ws in book] for book in books] == [[[]] * 9] * 2
+    assert [[[list(r) for r in ws.iter_rows(values_only=True)] for ws in book]
+            for book in books[:1]] == [[[list(r) for r in ws.iter_rows(values_only=True)]
+                                        for ws in books[1]]]
 
 
 def test_a_person_takes_their_worst_status(inputs: CoverageInputs) -> None:

@@ -44,7 +44,13 @@ from competency.coverage.reportfiles import Section as Section
 from competency.coverage.reportfiles import render_html as render_html
 from competency.coverage.reportfiles import render_xlsx as render_xlsx
 from competency.coverage.reportfiles import table_html as table_html
-from competency.coverage.statuses import STATUSES, CoverageInputs, CoverageOptions, compute_coverage
+from competency.coverage.statuses import (
+    STATUSES,
+    CoverageInputs,
+    CoverageOptions,
+    compute_coverage,
+    status_counts_by_date,
+)
 from competency.dates import add_months
 from competency.errors import CompetencyError
 from competency.files import atomic_write_bytes
@@ -156,17 +162,14 @@ def month_ends(as_of: dt.date, months: int) -> list[dt.date]:
 
 def trend_counts(inputs: CoverageInputs, options: CoverageOptions, months: int
                  ) -> pd.DataFrame:
-    """Requirements by status (columns) on each date of :func:`month_ends` (index)."""
+    """Requirements by status (columns) on each date of :func:`month_ends` (index),
+    judged on all the dates by one query."""
     import pandas as pd
-    import pyarrow.compute as pc
 
-    records = []
-    for day in month_ends(options.as_of, months):
-        on_day = CoverageOptions(day, options.refresher_years, options.expiring_days)
-        table = compute_coverage(inputs.roles, inputs.staff, inputs.evidence, on_day).table
-        counts = {str(s["values"]): int(s["counts"])
-                  for s in pc.value_counts(table.column(STATUS)).to_pylist()}
-        records.append({"date": day.isoformat(), **{s: counts.get(s, 0) for s in STATUSES}})
+    days = month_ends(options.as_of, months)
+    counts = status_counts_by_date(inputs.roles, inputs.staff, inputs.evidence, options, days)
+    records = [{"date": day.isoformat(), **{s: counts[day][s] for s in STATUSES}}
+               for day in days]
     return pd.DataFrame.from_records(records, index="date", columns=["date", *STATUSES])
 
 
@@ -321,8 +324,9 @@ def load_review_status(catalogue: Path | None, reviews: Path | None, framework: 
 
 
 def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Framework,
-                 reviews: ReviewStatus | None = None) -> Report:
-    """Compute every section of the report."""
+                 reviews: ReviewStatus | None = None, pictures: bool = True) -> Report:
+    """Compute every section of the report; ``pictures=False`` leaves out the PNG
+    pictures (a workbook replaces them by its colour scale and native chart)."""
     import numpy as np
     import pandas as pd
 
@@ -349,7 +353,7 @@ def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Fram
         shares.astype(object).where(shares.notna(), pd.DataFrame(
             np.where(required, SUPPRESSED, ""), index=shares.index, columns=shares.columns)
         ).reset_index(),
-        heatmap_png(shares, required),
+        heatmap_png(shares, required) if pictures else None,
         image_alt="Heatmap of the percentage of requirements held by role and competency; "
         "the same figures are in the table below.", heat=True))
     trend = protect(trend_counts(inputs, cov, options.trend_months), rule,
@@ -358,7 +362,7 @@ def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Fram
         "trend", "Status by month", f"Coverage over the last {options.trend_months} months",
         "Requirements by status at each month end (and the as-of date), recomputed with "
         "today's staff and roles; percentages of all requirements.",
-        published(trend, "date"), trend_png(trend.shares()),
+        published(trend, "date"), trend_png(trend.shares()) if pictures else None,
         image_alt="Line chart of the percentage of requirements in each status (met, "
         "expiring, expired, below level, missing) at each month end; the same figures are "
         "in the table below.",
@@ -430,7 +434,7 @@ def write_report(report: Report, out: str | Path, identifiers: Sequence[str] = (
 def make_report(inputs: CoverageInputs, options: ReportOptions, framework: Framework,
                 out: str | Path, reviews: ReviewStatus | None = None) -> list[str]:
     """Build and write a report; returns the coverage warnings."""
-    report_path(out)
-    report = build_report(inputs, options, framework, reviews)
+    html = report_path(out).suffix.lower() == ".html"
+    report = build_report(inputs, options, framework, reviews, pictures=html)
     write_report(report, out, identifiers_of(inputs.staff.table))
     return list(report.warnings)

@@ -96,10 +96,27 @@ def _pandas_types(arrow_type: Any) -> Any:
     return None
 
 
-def _sql(options: CoverageOptions) -> str:
-    as_of = f"DATE '{options.as_of.isoformat()}'"
+AS_OF_DATES = "as_of_dates"
+"""The table of dates (column ``as_of``) the dated statuses query judges on."""
+
+
+def _statuses_sql(options: CoverageOptions, dated: bool = False) -> str:
+    """The contract's rules as one query, unordered: a status per requirement on
+    ``options.as_of``; or, when ``dated``, a status per requirement and date of the
+    :data:`AS_OF_DATES` table (column ``as_of``, first in the result), the
+    requirements joined with their evidence once and the pairs judged on every date.
+    """
     years = int(options.refresher_years)
     days = int(options.expiring_days)
+    if dated:
+        as_of, dates, evidence_filter = "d.as_of", f"CROSS JOIN {AS_OF_DATES} d", ""
+        # evidence achieved after a date is ignored on it (``old`` expired before it)
+        valid = f"e.achieved_on <= {as_of} AND e.expires_on > {as_of}"
+    else:
+        as_of, dates = f"DATE '{options.as_of.isoformat()}'", ""
+        evidence_filter = f"WHERE achieved_on <= {as_of}"
+        valid = f"e.expires_on > {as_of}"
+    key = f"{as_of}, " if dated else ""
     return f"""
 WITH req AS (
     SELECT s.staff_id, r.competency, r.level AS required_level, r.priority
@@ -109,25 +126,26 @@ ev AS (
     SELECT staff_id, competency, level, achieved_on,
            CAST(achieved_on + to_years({years}) AS DATE) AS expires_on
     FROM evidence
-    WHERE achieved_on <= {as_of}
+    {evidence_filter}
 ),
 agg AS (
-    SELECT q.staff_id, q.competency, q.required_level, q.priority,
-        max(e.level) FILTER (WHERE e.expires_on > {as_of}) AS held_level,
+    SELECT {key}q.staff_id, q.competency, q.required_level, q.priority,
+        max(e.level) FILTER (WHERE {valid}) AS held_level,
         max_by({{'a': e.achieved_on, 'x': e.expires_on}},
                {{'x': e.expires_on, 'l': e.level, 'a': e.achieved_on}})
-            FILTER (WHERE e.expires_on > {as_of} AND e.level >= q.required_level) AS ok,
+            FILTER (WHERE {valid} AND e.level >= q.required_level) AS ok,
         max_by({{'a': e.achieved_on, 'x': e.expires_on}},
                {{'a': e.achieved_on, 'l': e.level}})
             FILTER (WHERE e.expires_on <= {as_of} AND e.level >= q.required_level) AS old,
         max_by({{'a': e.achieved_on, 'x': e.expires_on}},
                {{'l': e.level, 'x': e.expires_on, 'a': e.achieved_on}})
-            FILTER (WHERE e.expires_on > {as_of} AND e.level < q.required_level) AS low
+            FILTER (WHERE {valid} AND e.level < q.required_level) AS low
     FROM req q
     LEFT JOIN ev e ON e.staff_id = q.staff_id AND e.competency = q.competency
-    GROUP BY q.staff_id, q.competency, q.required_level, q.priority
+    {dates}
+    GROUP BY {key}q.staff_id, q.competency, q.required_level, q.priority
 )
-SELECT staff_id, competency,
+SELECT {"as_of, " if dated else ""}staff_id, competency,
     CAST(required_level AS INTEGER) AS required_level,
     priority,
     CAST(held_level AS INTEGER) AS held_level,
@@ -135,14 +153,18 @@ SELECT staff_id, competency,
     COALESCE(ok.x, old.x, low.x) AS expires_on,
     CASE
         WHEN ok IS NOT NULL THEN
-            CASE WHEN ok.x - {as_of} <= {days} THEN 'expiring' ELSE 'met' END
+            CASE WHEN ok.x - {"as_of" if dated else as_of} <= {days}
+                 THEN 'expiring' ELSE 'met' END
         WHEN old IS NOT NULL THEN 'expired'
         WHEN low IS NOT NULL THEN 'below_level'
         ELSE 'missing'
     END AS status
 FROM agg
-ORDER BY staff_id, competency
 """
+
+
+def _sql(options: CoverageOptions) -> str:
+    return _statuses_sql(options) + "ORDER BY staff_id, competency\n"
 
 
 def _connect(roles: Roles, staff: Staff, evidence: EvidenceTable) -> Any:
@@ -203,6 +225,34 @@ def compute_coverage(roles: Roles, staff: Staff, evidence: EvidenceTable,
     finally:
         con.close()
     return CoverageResult(table, warnings)
+
+
+def status_counts_by_date(roles: Roles, staff: Staff, evidence: EvidenceTable,
+                          options: CoverageOptions, dates: Sequence[dt.date]
+                          ) -> dict[dt.date, dict[str, int]]:
+    """Requirements in each status (every one of STATUSES, 0 when none) on each of
+    ``dates``, as :func:`compute_coverage` judges them on that date with the
+    refresher period and expiring window of ``options`` (its ``as_of`` is not used).
+
+    One query for all the dates: the requirements are joined with their evidence
+    once, on one connection.
+    """
+    import pyarrow as pa
+
+    days = sorted(set(dates))
+    counts: dict[dt.date, dict[str, int]] = {d: dict.fromkeys(STATUSES, 0) for d in days}
+    if not days:
+        return counts
+    con = _connect(roles, staff, evidence)
+    try:
+        con.register(AS_OF_DATES, pa.table({"as_of": pa.array(days, pa.date32())}))
+        rows = con.execute(f"SELECT as_of, status, count(*) FROM "
+                           f"({_statuses_sql(options, dated=True)}) GROUP BY ALL").fetchall()
+    finally:
+        con.close()
+    for day, status, n in rows:
+        counts[day][status] = int(n)
+    return counts
 
 
 @dataclass(frozen=True)
