@@ -19,6 +19,11 @@ Usage::
     python benchmarks/suggest.py                 # everything
     python benchmarks/suggest.py --split dev     # accuracy on dev only (for tuning)
     python benchmarks/suggest.py --errors        # also list false positives / negatives
+    python benchmarks/suggest.py --set jd-eval   # the independent evaluation set, dev split
+
+``--set jd-eval`` reads ``benchmarks/jd-eval/`` (150 JDs written and labelled by people
+who never saw the phrase sets; see its README). Its ``test`` split is frozen: it is
+printed only with ``--split test --read-frozen-test``, once, after tuning on ``dev``.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from competency.hr.suggest import compile_suggester
 ROOT = Path(__file__).resolve().parent.parent
 JDS = ROOT / "tests" / "data" / "jds"
 LABELS = JDS / "labels.csv"
+EVAL = ROOT / "benchmarks" / "jd-eval"
 
 Labels = dict[str, set[str]]
 Predictor = Callable[[str], set[str]]
@@ -182,7 +188,11 @@ def cli_startup(sample: Path, runs: int = 5) -> tuple[float, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=["dev", "test", "both"], default="both")
+    parser.add_argument("--set", choices=["project", "jd-eval"], default="project",
+                        help="the project's own 45 JDs, or the independent evaluation set")
+    parser.add_argument("--split", choices=["dev", "test", "both"], default=None)
+    parser.add_argument("--read-frozen-test", action="store_true",
+                        help="with --set jd-eval: allow its frozen test split (read it once)")
     parser.add_argument("--errors", action="store_true", help="list each file's mistakes")
     parser.add_argument("--no-speed", action="store_true", help="skip the timings")
     args = parser.parse_args()
@@ -191,8 +201,13 @@ def main() -> int:
 
     framework = load_framework()
     suggester = compile_suggester(framework)
-    labels = read_labels()
-    texts = {name: (JDS / name).read_text(encoding="utf-8") for name in labels}
+    folder = JDS if args.set == "project" else EVAL / "jds"
+    labels = read_labels(LABELS if args.set == "project" else EVAL / "labels.csv")
+    if args.split is None:
+        args.split = "both" if args.set == "project" else "dev"
+    if args.set == "jd-eval" and args.split != "dev" and not args.read_frozen_test:
+        parser.error("the jd-eval test split is frozen: add --read-frozen-test to read it")
+    texts = {name: (folder / name).read_text(encoding="utf-8") for name in labels}
     gold = {name: ids for name, (ids, _) in labels.items()}
 
     def ours(text: str) -> set[str]:
