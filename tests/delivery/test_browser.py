@@ -14,6 +14,7 @@ Chromium comes from Debian (``apt-get install chromium``, .ci/browser.sh), never
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -178,6 +179,11 @@ def module_questions() -> tuple[list[str], list[str]]:
     return re.findall(r'check\("(\w+)"\)', code), re.findall(r'practice\("(\w+)"\)', code)
 
 
+KERNEL = """() => {
+    const name = document.querySelector(
+        '.jp-NotebookPanel-toolbar [data-jp-item-name="kernelName"]');
+    return name !== null && name.innerText.includes("Python");
+}"""
 STARTED = """() => {
     const prompt = document.querySelector(".jp-CodeCell .jp-InputPrompt");
     return prompt !== null && /\\[(\\*|\\d+)\\]/.test(prompt.innerText);
@@ -185,21 +191,33 @@ STARTED = """() => {
 
 
 def answer_dialogs(page: Page) -> None:
-    """Accept any dialog JupyterLab has open (on a busy machine it may ask which kernel to
-    start, the notebook's own being the default), saying which, so that clicks reach the
-    page."""
+    """Answer any dialog JupyterLab has open, saying which, so that clicks reach the page.
+
+    On a busy machine the notebook's kernel may not be connected in time and JupyterLab
+    asks which kernel to start, offering "No Kernel" first: choose the Python kernel.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     dialogs = page.locator(".jp-Dialog")
-    for _ in range(3):
+    for _ in range(5):
         if dialogs.count() == 0:
             return
-        text = " ".join(dialogs.first.inner_text().split())
-        print(f"JupyterLab dialog answered with its default: {text!r}")
-        accept = dialogs.first.locator(".jp-Dialog-button.jp-mod-accept")
+        dialog = dialogs.first
+        text = " ".join(dialog.inner_text().split())
+        choice = dialog.locator("select")
+        if choice.count():
+            labels = choice.first.locator("option").all_inner_texts()
+            python = next((label for label in labels if label.startswith("Python")), None)
+            if python is not None:
+                choice.first.select_option(label=python)
+        print(f"JupyterLab dialog answered: {text!r}")
+        accept = dialog.locator(".jp-Dialog-button.jp-mod-accept")
         if accept.count():
             accept.first.click()
         else:
             page.keyboard.press("Escape")
-        page.wait_for_timeout(500)
+        with contextlib.suppress(PlaywrightTimeout):
+            dialog.wait_for(state="detached", timeout=wait_ms(20))
 
 
 def run_all(page: Page) -> None:
@@ -226,6 +244,8 @@ def test_learner_runs_module_1_answers_practice_and_validates(
     page.goto(f"{lab.url}/lab/tree/{notebook}?reset&token={lab.token}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=SLOW)
     page.wait_for_selector(IDLE, timeout=SLOW)  # the kernel is up
+    answer_dialogs(page)
+    page.wait_for_function(KERNEL, timeout=SLOW)  # and the notebook is connected to it
 
     checked, practices = module_questions()
     run_all(page)
