@@ -10,10 +10,11 @@ import pytest
 
 from competency.grading import feedback as feedback_module
 from competency.grading import grader
-from competency.grading.grader import GradingReport
+from competency.grading.grader import GradingReport, StudentResult
 from conftest import CliResult
 
 Cli = Callable[..., CliResult]
+MODULE = "01-equality-law"
 
 
 @pytest.fixture
@@ -93,3 +94,64 @@ def test_feedback_passes_flags_through(cli: Cli, calls: list[Any], tmp_path: Pat
     assert kwargs == {"hide_hidden_tests": True, "students": ["amy"], "force": True}
     assert result.out.splitlines()[0] == ("01-equality-law: 1 feedback file(s) without hidden "
                                           "tests")
+
+
+# ---------------------------------------------- the same, with a fuller report
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    calls: dict[str, Any] = {}
+
+    def fake_grade(assignment: str, course: Path, **kwargs: Any) -> GradingReport:
+        calls["grade"] = (assignment, course, kwargs)
+        return GradingReport(assignment, (StudentResult("alice", "graded", "", 1.0, 2.0),),
+                             1.0, 1)
+
+    def fake_feedback(assignment: str, course: Path, **kwargs: Any) -> list[Path]:
+        calls["feedback"] = (assignment, course, kwargs)
+        return [Path("feedback/alice/x.html")]
+
+    monkeypatch.setattr("competency.grading.grader.grade", fake_grade)
+    monkeypatch.setattr("competency.grading.feedback.feedback", fake_feedback)
+    return calls
+
+
+def test_cli_grade_translates_options(cli: Callable[..., CliResult],
+                                      recorded: dict[str, Any]) -> None:
+    result = cli("grade", MODULE, "--course", "c", "--jobs", "3", "--student", "a",
+                 "--student", "b", "--shard", "1/4", "--force", "--cell-timeout", "5",
+                 "--notebook-timeout", "60", "--memory-gb", "1", "--report", "r.csv",
+                 "--no-progress")
+    assert result.code == 0, result.err
+    assignment, course, kwargs = recorded["grade"]
+    assert (assignment, course) == (MODULE, Path("c"))
+    assert kwargs == {"jobs": 3, "students": ["a", "b"], "shard": (1, 4), "force": True,
+                      "report": Path("r.csv"), "progress": False, "cell_timeout": 5.0,
+                      "notebook_timeout": 60.0, "memory_bytes": 1024**3}
+    assert "alice" in result.out
+    assert "1/2" in result.out
+
+
+def test_cli_grade_defaults(cli: Callable[..., CliResult], recorded: dict[str, Any]) -> None:
+    assert cli("grade", MODULE).code == 0
+    _, course, kwargs = recorded["grade"]
+    assert course == Path("course")
+    assert (kwargs["jobs"], kwargs["students"], kwargs["shard"]) == (None, (), None)
+    assert (kwargs["progress"], kwargs["force"]) == (True, False)
+
+
+def test_cli_grade_bad_shard(cli: Callable[..., CliResult], recorded: dict[str, Any]) -> None:
+    result = cli("grade", MODULE, "--shard", "4/4")
+    assert result.code == 2
+    assert result.err.strip() == "shard must be I/N with 0 <= I < N, e.g. 0/4 (4/4)"
+    assert "grade" not in recorded
+
+
+def test_cli_feedback_translates_options(cli: Callable[..., CliResult],
+                                         recorded: dict[str, Any]) -> None:
+    result = cli("feedback", MODULE, "--course", "c", "--hide-hidden-tests", "--student", "a")
+    assert result.code == 0, result.err
+    assert recorded["feedback"] == (MODULE, Path("c"), {"hide_hidden_tests": True,
+                                                        "students": ["a"], "force": False})
+    assert result.out.startswith(f"{MODULE}: 1 feedback file(s) without hidden tests")

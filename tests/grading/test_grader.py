@@ -51,7 +51,7 @@ from competency.grading.grader import (
 from competency.grading.messages import Job, JobDone, NotebookJob, NotebookResult
 from competency.grading.sandbox import Limits, cgroup_base
 from competency.grading.worker import WorkerPool
-from conftest import COURSE, CliResult, wait
+from conftest import COURSE, wait
 
 MODULE = "01-equality-law"
 # Sleepers run `sleep 4711.<our pid>`: a duration no other pytest process uses.
@@ -196,67 +196,6 @@ def test_world_writable_course_folders_are_reported(tmp_path: Path) -> None:
 def test_preload_follows_the_notebooks_imports() -> None:
     assert notebook_imports(COURSE, MODULE) == ["competency.exercises", "competency.widgets"]
     assert "pandas" in notebook_imports(COURSE, "04-equality-data")
-
-
-# ------------------------------------------------------------------ CLI translation
-
-
-@pytest.fixture
-def recorded(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    calls: dict[str, Any] = {}
-
-    def fake_grade(assignment: str, course: Path, **kwargs: Any) -> GradingReport:
-        calls["grade"] = (assignment, course, kwargs)
-        return GradingReport(assignment, (StudentResult("alice", "graded", "", 1.0, 2.0),),
-                             1.0, 1)
-
-    def fake_feedback(assignment: str, course: Path, **kwargs: Any) -> list[Path]:
-        calls["feedback"] = (assignment, course, kwargs)
-        return [Path("feedback/alice/x.html")]
-
-    monkeypatch.setattr("competency.grading.grader.grade", fake_grade)
-    monkeypatch.setattr("competency.feedback.feedback", fake_feedback)
-    return calls
-
-
-def test_cli_grade_translates_options(cli: Callable[..., CliResult],
-                                      recorded: dict[str, Any]) -> None:
-    result = cli("grade", MODULE, "--course", "c", "--jobs", "3", "--student", "a",
-                 "--student", "b", "--shard", "1/4", "--force", "--cell-timeout", "5",
-                 "--notebook-timeout", "60", "--memory-gb", "1", "--report", "r.csv",
-                 "--no-progress")
-    assert result.code == 0, result.err
-    assignment, course, kwargs = recorded["grade"]
-    assert (assignment, course) == (MODULE, Path("c"))
-    assert kwargs == {"jobs": 3, "students": ["a", "b"], "shard": (1, 4), "force": True,
-                      "report": Path("r.csv"), "progress": False, "cell_timeout": 5.0,
-                      "notebook_timeout": 60.0, "memory_bytes": 1024**3}
-    assert "alice" in result.out
-    assert "1/2" in result.out
-
-
-def test_cli_grade_defaults(cli: Callable[..., CliResult], recorded: dict[str, Any]) -> None:
-    assert cli("grade", MODULE).code == 0
-    _, course, kwargs = recorded["grade"]
-    assert course == Path("course")
-    assert (kwargs["jobs"], kwargs["students"], kwargs["shard"]) == (None, (), None)
-    assert (kwargs["progress"], kwargs["force"]) == (True, False)
-
-
-def test_cli_grade_bad_shard(cli: Callable[..., CliResult], recorded: dict[str, Any]) -> None:
-    result = cli("grade", MODULE, "--shard", "4/4")
-    assert result.code == 2
-    assert result.err.strip() == "shard must be I/N with 0 <= I < N, e.g. 0/4 (4/4)"
-    assert "grade" not in recorded
-
-
-def test_cli_feedback_translates_options(cli: Callable[..., CliResult],
-                                         recorded: dict[str, Any]) -> None:
-    result = cli("feedback", MODULE, "--course", "c", "--hide-hidden-tests", "--student", "a")
-    assert result.code == 0, result.err
-    assert recorded["feedback"] == (MODULE, Path("c"), {"hide_hidden_tests": True,
-                                                        "students": ["a"], "force": False})
-    assert result.out.startswith(f"{MODULE}: 1 feedback file(s) without hidden tests")
 
 
 # --------------------------------------------------------------------- the sandbox
