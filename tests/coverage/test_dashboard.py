@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import signal
 import subprocess
@@ -206,16 +207,27 @@ def test_filters(sample_frame: Any) -> None:
     assert len(filter_frame(sample_frame)) == len(sample_frame)
 
 
+def heatmap_png_of(widget_html: str) -> bytes:
+    """The PNG inlined in the heatmap widget's figure."""
+    import base64
+    import re
+
+    found = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', widget_html)
+    assert found is not None
+    return base64.b64decode(found.group(1))
+
+
 def test_dashboard_follows_the_filters(sample_frame: Any, framework: Framework) -> None:
     board = Dashboard(sample_frame, framework)
-    assert bytes(board.image.value).startswith(PNG)
+    assert heatmap_png_of(board.heatmap.value).startswith(PNG)
     whole = board.summary.value
-    assert "<table>" in whole
+    assert ("<table><caption>Requirements in each status (columns) for each competency "
+            "(rows)</caption>") in whole
     board.team.value = "Trust board"
     small = board.summary.value
     assert small != whole
     assert "*" in small
-    assert bytes(board.image.value).startswith(PNG)
+    assert heatmap_png_of(board.heatmap.value).startswith(PNG)
     board.team.value = ALL
     board.competency.value = "RACE-1"
     assert ">RACE-1<" in board.summary.value
@@ -223,10 +235,44 @@ def test_dashboard_follows_the_filters(sample_frame: Any, framework: Framework) 
     board.role.value = "Receptionist"
     board.competency.value = "LEAD-1"  # receptionists do not need it
     assert board.summary.value == "<p>No requirements match these filters.</p>"
-    assert bytes(board.image.value) == b""
+    assert board.heatmap.value == ""
     ids = set(sample_frame["staff_id"])
     for value in (whole, small):
         assert not [i for i in ids if i in value]
+
+
+def test_the_heatmap_has_a_text_alternative(sample_frame: Any, framework: Framework) -> None:
+    """Alt text and a caption on the picture (whose cells print their numbers), then the
+    same figures in a table with a caption and header cells; headings under the
+    notebook's title are h2."""
+    from competency.coverage.dashboard import (
+        HEATMAP_ALT,
+        HEATMAP_CAPTION,
+        HEATMAP_TABLE_CAPTION,
+    )
+    from competency.coverage.disclosure import DisclosureRule
+    from competency.coverage.reports import heatmap_shares, heatmap_table, table_html
+
+    board = Dashboard(sample_frame, framework)
+    value = board.heatmap.value
+    assert value.startswith(f'<figure><img alt="{HEATMAP_ALT}" ')
+    assert f"<figcaption>{HEATMAP_CAPTION}</figcaption></figure>" in value
+    shares = heatmap_shares(sample_frame, DisclosureRule(), board.competencies)
+    table = value.split("</figure>", 1)[1]
+    assert table.startswith('<div class="table-wrap" role="region" aria-label="'
+                            f'{html.escape(HEATMAP_TABLE_CAPTION)}" tabindex="0"><table>'
+                            "<caption>")
+    assert table.count('<th scope="row">') == len(shares.index)  # a row per role
+    assert table.count('<th scope="col"') == len(shares.columns) + 1
+    expected = heatmap_table(shares, sample_frame.groupby(["role", "competency"]).size()
+                             .unstack(fill_value=0).reindex(index=shares.index,
+                                                            columns=shares.columns,
+                                                            fill_value=0) > 0)
+    assert table == table_html(expected, caption=HEATMAP_TABLE_CAPTION)
+    headings = [w.value for w in board.widget.children
+                if "<h" in getattr(w, "value", "")]
+    assert [h.split("<h2>")[1] for h in headings] == [
+        "Share met by role and competency</h2>", "Requirements by competency and status</h2>"]
 
 
 def test_notebook_is_committed_without_outputs() -> None:

@@ -23,6 +23,8 @@ from competency.coverage.reports import (
     ReportOptions,
     build_report,
     coverage_frame,
+    heatmap_table,
+    heatmap_text_colour,
     load_review_status,
     make_report,
     month_ends,
@@ -187,6 +189,41 @@ def test_a_workbook_report_draws_no_pictures(inputs: CoverageInputs,
     assert [[[list(r) for r in ws.iter_rows(values_only=True)] for ws in book]
             for book in books[:1]] == [[[list(r) for r in ws.iter_rows(values_only=True)]
                                         for ws in books[1]]]
+
+
+def test_heatmap_numbers_are_readable_on_every_cell_colour() -> None:
+    """Each cell of the heatmap picture prints its number in black or white, whichever
+    has contrast of at least 4.5:1 on the cell's colour, from 0 to 100 (and on the grey
+    under a suppressed *)."""
+    import math
+
+    import matplotlib
+    from matplotlib.colors import to_hex
+
+    from competency.coverage.reportfiles import MIN_CONTRAST, contrast_ratio
+
+    cmap = matplotlib.colormaps["RdYlGn"]
+    colours = set()
+    for tenth in range(1001):
+        value = tenth / 10
+        text = heatmap_text_colour(cmap, value)
+        colours.add(text)
+        assert contrast_ratio(text, to_hex(cmap(value / 100))) >= MIN_CONTRAST, value
+    assert colours == {"000000", "FFFFFF"}  # white on the dark reds and greens
+    assert contrast_ratio(heatmap_text_colour(cmap, math.nan), "#dddddd") >= MIN_CONTRAST
+
+
+def test_heatmap_table_is_the_pictures_figures() -> None:
+    import pandas as pd
+
+    shares = pd.DataFrame({"LAW-1": [75.0, None], "CUL-1": [None, 40.0]},
+                          index=pd.Index(["Nurse", "Porter"], name="role")).astype("Float64")
+    required = pd.DataFrame({"LAW-1": [True, True], "CUL-1": [False, True]},
+                            index=shares.index)
+    table = heatmap_table(shares, required)
+    assert table.to_dict("records") == [
+        {"role": "Nurse", "LAW-1": 75.0, "CUL-1": ""},  # blank: not required
+        {"role": "Porter", "LAW-1": SUPPRESSED, "CUL-1": 40.0}]
 
 
 def test_a_person_takes_their_worst_status(inputs: CoverageInputs) -> None:

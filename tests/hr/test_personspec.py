@@ -281,7 +281,7 @@ def test_docx_tables_and_questions(tmp_path: Path, framework: Framework) -> None
     paragraphs = [p.text for p in doc.paragraphs]
     assert paragraphs[0] == "Person specification: Community nurse"
     headings = [p.text for p in doc.paragraphs if p.style is not None and p.style.name
-                in ("Heading 2", "Heading 3")]
+                in ("Heading 3", "Heading 4")]
     assert headings == [
         "Culturally capable care and communication (CUL-2), level 2 Practitioner (essential)",
         "Question 1", "Question 2",
@@ -294,6 +294,57 @@ def test_docx_tables_and_questions(tmp_path: Path, framework: Framework) -> None
         assert paragraphs[at + 3: at + 3 + len(sq.question.good_answer_shows)] == list(
             sq.question.good_answer_shows)
     assert doc.core_properties.title == "Person specification: Community nurse"
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def test_docx_has_real_headings_and_table_header_rows(tmp_path: Path,
+                                                      framework: Framework) -> None:
+    """What Word's accessibility checker and a screen reader need: the title and sections
+    as Heading styles in order (1, 2, 3, 4, none skipped), each table's first row a header
+    row (w:tblHeader: read as column headers, repeated on every page) with the table's
+    header-row look and a title, and the document's title and language."""
+    import zipfile
+    from itertools import pairwise
+    from xml.etree import ElementTree
+
+    spec = build_person_spec(ROLES, "Community nurse", framework=framework)
+    path = write_person_spec(spec, tmp_path / "nurse.docx")
+    doc = Document(str(path))
+    styled = [(p.style.name, p.text) for p in doc.paragraphs if p.style is not None]
+    headings = [(int(name.split()[1]), text) for name, text in styled
+                if name.startswith("Heading ")]
+    assert headings[:4] == [(1, "Person specification: Community nurse"),
+                            (2, "Essential competencies"), (2, "Desirable competencies"),
+                            (2, "Values-based interview questions")]
+    assert [level for level, _ in headings[4:]] == [3, 4, 4, 3, 4]
+    levels = [level for level, _ in headings]
+    assert all(b <= a + 1 for a, b in pairwise(levels))
+    assert not [text for name, text in styled if name == "Title"]  # not a heading to AT
+    assert styled[0] == ("Heading 1", "Person specification: Community nurse")
+    # the raw XML, as Word reads it
+    with zipfile.ZipFile(path) as archive:
+        body = ElementTree.fromstring(archive.read("word/document.xml"))
+        styles = ElementTree.fromstring(archive.read("word/styles.xml"))
+    tables = list(body.iter(f"{W}tbl"))
+    assert len(tables) == 2
+    for table, caption in zip(tables, ("Essential competencies", "Desirable competencies"),
+                              strict=True):
+        rows = table.findall(f"{W}tr")
+        assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None
+        assert [r for r in rows[1:] if r.find(f"{W}trPr/{W}tblHeader") is not None] == []
+        look = table.find(f"{W}tblPr/{W}tblLook")
+        assert look is not None
+        assert look.get(f"{W}firstRow") == "1"
+        title = table.find(f"{W}tblPr/{W}tblCaption")
+        assert title is not None
+        assert title.get(f"{W}val") == caption
+    assert {lang.get(f"{W}val") for lang in styles.iter(f"{W}lang")} == {"en-GB"}
+    assert doc.core_properties.language == "en-GB"
+    assert doc.core_properties.title == "Person specification: Community nurse"
+    header = doc.tables[0].rows[0].cells
+    assert all(run.bold for cell in header for run in cell.paragraphs[0].runs if run.text)
 
 
 def test_every_sample_role_renders(tmp_path: Path, framework: Framework) -> None:

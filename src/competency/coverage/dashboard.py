@@ -6,7 +6,9 @@ organisation unless told otherwise, with a date picker for the as-of date.
 ``notebooks/hr/coverage-dashboard.ipynb`` shows it, and ``competency dashboard``
 serves that notebook with Voilà on 127.0.0.1 with no code shown, naming the
 organisation's config file in :data:`CONFIG_ENV` for the notebook to read. Every
-figure is aggregated and goes through :mod:`competency.coverage.disclosure`.
+figure is aggregated and goes through :mod:`competency.coverage.disclosure`. The
+heatmap prints its number in every cell and has a text alternative: alt text, a
+caption, and a table of the same figures under it.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from competency.course.lab import DEFAULT_HOST, free_port
 from competency.coverage.disclosure import DisclosureRule, protect
+from competency.coverage.reportfiles import figure_html
 from competency.coverage.reports import (
     COMPETENCY,
     heatmap_png,
     heatmap_shares,
+    heatmap_table,
     published,
     status_counts,
     table_html,
@@ -140,20 +144,54 @@ def filter_frame(frame: pd.DataFrame, team: str = ALL, role: str = ALL,
     return result
 
 
+TABLE_STYLE = ("<style>.table-wrap{max-width:100%;overflow-x:auto}"
+               ".table-wrap:focus-visible{outline:3px solid #0a4690}</style>")
+"""Wide tables scroll sideways in their own box (focusable, so by keyboard too)."""
+SUMMARY_TITLE = "Requirements by competency and status"
+HEATMAP_TITLE = "Share met by role and competency"
+HEATMAP_ALT = ("Heatmap of the percentage of requirements met or expiring (still held) by "
+               "role and competency, for the chosen filters; the same figures are in the "
+               "table below it.")
+SUMMARY_CAPTION = "Requirements in each status (columns) for each competency (rows)"
+"""The summary table's caption (the heading above it says what it is for)."""
+HEATMAP_TABLE_CAPTION = "The heatmap's figures: percentage held, by role (rows) and competency"
+"""The caption of the table under the heatmap: its text alternative."""
+HEATMAP_CAPTION = ("Each cell gives the percentage held: red for low, green for high; "
+                   "* where a figure is suppressed, blank where the role does not require "
+                   "the competency.")
+
+
 def summary_html(frame: pd.DataFrame, rule: DisclosureRule) -> str:
     """Requirements by competency and status, protected, as an HTML table."""
     if frame.empty:
         return "<p>No requirements match these filters.</p>"
     table = published(protect(status_counts(frame, COMPETENCY), rule), COMPETENCY)
-    return table_html(table)
+    return table_html(table, caption=SUMMARY_CAPTION)
+
+
+def _heatmap_figures(frame: pd.DataFrame, rule: DisclosureRule, competencies: list[str]
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The heatmap's shares and which cells the roles require."""
+    shares = heatmap_shares(frame, rule, competencies)
+    required = frame.groupby([ROLE, COMPETENCY], observed=True).size().unstack(
+        fill_value=0).reindex(index=shares.index, columns=shares.columns, fill_value=0) > 0
+    return shares, required
 
 
 def heatmap(frame: pd.DataFrame, rule: DisclosureRule, competencies: list[str]) -> bytes:
     """The role x competency heatmap of the filtered rows, as PNG."""
-    shares = heatmap_shares(frame, rule, competencies)
-    required = frame.groupby([ROLE, COMPETENCY], observed=True).size().unstack(
-        fill_value=0).reindex(index=shares.index, columns=shares.columns, fill_value=0) > 0
-    return heatmap_png(shares, required)
+    return heatmap_png(*_heatmap_figures(frame, rule, competencies))
+
+
+def heatmap_html(frame: pd.DataFrame, rule: DisclosureRule, competencies: list[str]) -> str:
+    """The heatmap of the filtered rows as a figure (the PNG with alt text and a caption),
+    then its figures as a table; empty when no rows match."""
+    if frame.empty:
+        return ""
+    shares, required = _heatmap_figures(frame, rule, competencies)
+    return (figure_html(heatmap_png(shares, required), HEATMAP_ALT, HEATMAP_CAPTION)
+            + table_html(heatmap_table(shares, required),
+                         caption=HEATMAP_TABLE_CAPTION))
 
 
 class Dashboard:
@@ -183,7 +221,7 @@ class Dashboard:
                                            description="Competency", style=style)
         self.date = widgets.DatePicker(value=as_of or dt.date.today(), description="As of",
                                        disabled=recompute is None, style=style)
-        self.image = widgets.Image(format="png")
+        self.heatmap = widgets.HTML()
         self.summary = widgets.HTML()
         self.rule_note = widgets.HTML(f"<p><em>{self.rule.describe()}</em></p>")
         self.source = widgets.HTML(f"<p>Data: {html.escape(source)}</p>" if source else "")
@@ -193,8 +231,8 @@ class Dashboard:
         self.widget = widgets.VBox([
             self.source, widgets.HBox([self.date, self.team]),
             widgets.HBox([self.role, self.competency]), self.rule_note,
-            widgets.HTML("<h3>Share met by role and competency</h3>"), self.image,
-            widgets.HTML("<h3>Requirements by competency and status</h3>"), self.summary])
+            widgets.HTML(f"{TABLE_STYLE}<h2>{HEATMAP_TITLE}</h2>"), self.heatmap,
+            widgets.HTML(f"<h2>{SUMMARY_TITLE}</h2>"), self.summary])
         self.update()
 
     def _ordered(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -214,7 +252,7 @@ class Dashboard:
         """Redraw the heatmap and the summary for the current filters."""
         rows = filter_frame(self.frame, self.team.value, self.role.value, self.competency.value)
         self.summary.value = summary_html(rows, self.rule)
-        self.image.value = heatmap(rows, self.rule, self.competencies) if len(rows) else b""
+        self.heatmap.value = heatmap_html(rows, self.rule, self.competencies)
 
 
 def coverage_dashboard(inputs: CoverageInputs | None = None, as_of: dt.date | None = None,

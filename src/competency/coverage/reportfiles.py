@@ -11,6 +11,13 @@ wide; a heatmap section's numbers are coloured by a colour scale and a charted
 section carries a native Excel chart. Colour and charts read only the published
 cells: a suppressed ``*`` is text, which a colour scale leaves uncoloured and a
 chart does not plot, and no number stands in for it anywhere in the workbook.
+
+Both follow the accessibility rules their formats can express (docs/accessibility.md):
+the page has a language, a title, headings in order, landmarks, tables with a caption,
+column and row header cells, a text alternative for every picture, and text colours
+of at least :data:`MIN_CONTRAST` against their backgrounds; the workbook has sheet names
+that say what they hold, a title in its properties, every table's header row defined
+as an Excel table header, no merged cells, and alt text on every chart and picture.
 """
 
 from __future__ import annotations
@@ -18,9 +25,12 @@ from __future__ import annotations
 import base64
 import html
 import io
+import posixpath
 import re
+import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
+from xml.etree import ElementTree
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,19 +119,68 @@ def _cells(table: pd.DataFrame) -> list[list[Any]]:
     return values
 
 
-CSS = """body{font-family:system-ui,Arial,sans-serif;margin:2em auto;padding:0 1em;
-max-width:80em;color:#222;line-height:1.4}
-h1,h2,p{overflow-wrap:anywhere}
-img{max-width:100%;height:auto}
-.table-wrap{max-width:100%;overflow-x:auto;margin:.5em 0 1.5em}
-table{border-collapse:collapse;font-size:90%}
-th,td{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}
-th{background:#f2f2f2}
-thead th{white-space:nowrap}
-.num{text-align:right;font-variant-numeric:tabular-nums}
-.notice{font-weight:bold}.identifiable{color:#a00000}
-@media (max-width:40em){body{margin:1em auto;padding:0 .5em}}
+MIN_CONTRAST = 4.5
+"""The least contrast ratio of text against its background (WCAG 2.2 AA, 1.4.3)."""
+TEXT_COLOUR = "222222"
+"""Body text."""
+NOTICE_COLOUR = "A00000"
+"""The identifiable notice's text (dark red)."""
+LINK_COLOUR = "0A4690"
+"""Links and the focus outline (dark blue)."""
+HEADER_FILL = "F2F2F2"
+"""The background of header cells."""
+PAGE_COLOUR = "FFFFFF"
+"""The page's background."""
+BORDER_COLOUR = "949494"
+"""Table cell borders (at least 3:1 against the page, WCAG 1.4.11)."""
+
+
+def relative_luminance(colour: str) -> float:
+    """The relative luminance (WCAG 2.2) of an RGB colour written ``RRGGBB``, ``#RRGGBB``
+    or ``#RGB``: 0 for black to 1 for white."""
+    value = colour.removeprefix("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    if not re.fullmatch(r"[0-9A-Fa-f]{6}", value):
+        raise ValueError(f"not an RGB colour ({colour})")
+    channels = [int(value[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    red, green, blue = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                        for c in channels)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two colours, from 1 (the same) to 21 (black on white)."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)),
+                         reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white (``000000``/``FFFFFF``), whichever contrasts more with ``background``
+    (always at least 4.58:1)."""
+    on_black = contrast_ratio(background, "000000")
+    return "000000" if on_black >= contrast_ratio(background, "FFFFFF") else "FFFFFF"
+
+
+CSS = f"""body{{font-family:system-ui,Arial,sans-serif;margin:2em auto;padding:0 1em;
+max-width:80em;color:#{TEXT_COLOUR};background:#{PAGE_COLOUR};line-height:1.4}}
+h1,h2,p{{overflow-wrap:anywhere}}
+a{{color:#{LINK_COLOUR}}}
+:focus-visible{{outline:3px solid #{LINK_COLOUR};outline-offset:2px}}
+img{{max-width:100%;height:auto}}
+.table-wrap{{max-width:100%;overflow-x:auto;margin:.5em 0 1.5em}}
+table{{border-collapse:collapse;font-size:90%}}
+caption{{text-align:left;font-weight:bold;padding:.2em 0}}
+th,td{{border:1px solid #{BORDER_COLOUR};padding:.2em .5em;text-align:left;vertical-align:top}}
+thead th{{background:#{HEADER_FILL};white-space:nowrap}}
+tbody th{{font-weight:normal}}
+.num{{text-align:right;font-variant-numeric:tabular-nums}}
+.notice{{font-weight:bold}}.identifiable{{color:#{NOTICE_COLOUR}}}
+@media (max-width:40em){{body{{margin:1em auto;padding:0 .5em}}}}
 """ + "".join(f".status-{s}{{background:#{c}}}" for s, c in STATUS_COLOURS.items())
+"""The page's style sheet: every text colour it sets has a contrast of at least
+:data:`MIN_CONTRAST` on every background it sets (tests/coverage/test_reportfiles.py)."""
 
 
 def is_number(value: Any) -> bool:
@@ -129,43 +188,68 @@ def is_number(value: Any) -> bool:
     return (isinstance(value, int | float) and not isinstance(value, bool)) or value == "*"
 
 
-def table_html(table: pd.DataFrame, status_colours: bool = False) -> str:
-    """One table as HTML (cells escaped; figures right-aligned, text left-aligned; status
-    cells coloured when asked), in a box that scrolls sideways on a narrow screen."""
+def table_html(table: pd.DataFrame, status_colours: bool = False, caption: str = "") -> str:
+    """One table as HTML: its caption, a header cell per column and the first cell of each
+    row a row header (cells escaped; figures right-aligned, text left-aligned; status cells
+    coloured when asked, the status word in them), in a box that scrolls sideways on a
+    narrow screen and can be focused to scroll it with the keyboard."""
     esc = html.escape
     rows = _cells(table)
     numeric = [any(is_number(r[i]) for r in rows) and all(is_number(r[i]) or r[i] == ""
                                                            for r in rows)
                for i in range(len(table.columns))]
     num = ' class="num"'
-    out = ['<div class="table-wrap"><table><thead><tr>' + "".join(
-        f'<th scope="col"{num if numeric[i] else ""}>{esc(str(c))}</th>'
-        for i, c in enumerate(table.columns)) + "</tr></thead><tbody>"]
+    # a named region when captioned (the caption is its name), focusable either way
+    name = f' role="region" aria-label="{esc(caption)}"' if caption else ""
+    out = [f'<div class="table-wrap"{name} tabindex="0"><table>'
+           + (f"<caption>{esc(caption)}</caption>" if caption else "") + "<thead><tr>"
+           + "".join(f'<th scope="col"{num if numeric[i] else ""}>{esc(str(c))}</th>'
+                     for i, c in enumerate(table.columns)) + "</tr></thead><tbody>"]
     for row in rows:
-        tds = []
-        for value in row:
+        cells = []
+        for i, value in enumerate(row):
             text = _text(value)
             classes = ([f"status-{text}"] if status_colours and text in STATUS_COLOURS
                        else ["num"] if is_number(value) else [])
             cls = f' class="{" ".join(classes)}"' if classes else ""
-            tds.append(f"<td{cls}>{esc(text)}</td>")
-        out.append("<tr>" + "".join(tds) + "</tr>")
+            cells.append(f'<th scope="row"{cls}>{esc(text)}</th>' if i == 0
+                         else f"<td{cls}>{esc(text)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")
     return "\n".join(out)
+
+
+def figure_html(png: bytes, alt: str, caption: str = "") -> str:
+    """A PNG picture as an HTML figure, inlined as base64, with its alt text and (when
+    given) a visible caption: how a notebook or widget shows a chart with a text
+    alternative (JupyterLab gives an image output no alt text)."""
+    data = base64.b64encode(png).decode("ascii")
+    text = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return (f'<figure><img alt="{html.escape(alt)}" style="max-width:100%;height:auto" '
+            f'src="data:image/png;base64,{data}">{text}</figure>')
+
+
+def table_caption(section: Section) -> str:
+    """A section table's caption: its title, and that it holds a picture's figures."""
+    if section.image is not None:
+        return f"{section.title}: the figures in the picture above"
+    return section.title
 
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page (pictures inlined as base64)."""
     esc = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+    out = ["<!DOCTYPE html>", '<html lang="en-GB"><head><meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{esc(report.title)}</title><style>{CSS}</style></head><body>",
            f"<header><h1>{esc(report.title)}</h1>"]
     for line in report.header:
         cls = "notice identifiable" if line == IDENTIFIABLE_NOTICE else "notice" if (
             line == AGGREGATE_NOTICE) else "rule"
         out.append(f'<p class="{cls}">{esc(line)}</p>')
-    out.append("<nav><ul>" + "".join(f'<li><a href="#{s.key}">{esc(s.title)}</a></li>'
-                                     for s in report.sections) + "</ul></nav></header>")
+    out.append('<nav aria-label="Contents"><ul>' + "".join(
+        f'<li><a href="#{s.key}">{esc(s.title)}</a></li>' for s in report.sections)
+        + "</ul></nav></header><main>")
     for s in report.sections:
         out.append(f'<section id="{s.key}"><h2>{esc(s.title)}</h2><p>{esc(s.note)}</p>')
         if s.image is not None:
@@ -173,9 +257,9 @@ def render_html(report: Report) -> str:
             out.append(f'<img alt="{esc(s.image_alt or s.title)}" '
                        f'src="data:image/png;base64,{data}">')
         if s.table is not None:
-            out.append(table_html(s.table, s.status_colours))
+            out.append(table_html(s.table, s.status_colours, table_caption(s)))
         out.append("</section>")
-    out.append("</body></html>")
+    out.append("</main></body></html>")
     return "\n".join(out) + "\n"
 
 
@@ -224,22 +308,29 @@ def _table_name(key: str, used: set[str]) -> str:
     return name
 
 
-def _add_table(sheet: Worksheet, section: Section, last_row: int, used: set[str]) -> None:
-    """The header row and data rows as an Excel table with filters (header names must be
-    distinct, non-empty text)."""
+def _define_table(sheet: Worksheet, name: str, header_row: int, last_row: int,
+                  columns: int) -> None:
+    """Rows ``header_row`` to ``last_row`` as an Excel table whose first row is its header
+    row (what screen readers announce as column headers), with filters and row stripes."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.table import Table, TableStyleInfo
 
+    ref = f"A{header_row}:{get_column_letter(columns)}{last_row}"
+    table = Table(displayName=name, ref=ref, headerRowCount=1)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    sheet.add_table(table)
+
+
+def _add_table(sheet: Worksheet, section: Section, last_row: int, used: set[str]) -> None:
+    """The header row and data rows as an Excel table with filters (header names must be
+    distinct, non-empty text)."""
     assert section.table is not None
     names = [str(c) for c in section.table.columns]
     if last_row <= HEADER_ROW or "" in names or len(set(names)) < len(names):
         return
     if str(section.table.iloc[-1, 0]) == TOTAL_ROW and last_row > HEADER_ROW + 1:
         last_row -= 1  # the total stays below the table, out of its sorting and filters
-    ref = f"A{HEADER_ROW}:{get_column_letter(len(names))}{last_row}"
-    table = Table(displayName=_table_name(section.key, used), ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
-    sheet.add_table(table)
+    _define_table(sheet, _table_name(section.key, used), HEADER_ROW, last_row, len(names))
 
 
 def _heat(sheet: Worksheet, columns: int, last_row: int) -> None:
@@ -297,16 +388,31 @@ def _chart(sheet: Worksheet, section: Section, spec: Chart) -> Any:
     return chart
 
 
+def chart_alt_text(spec: Chart) -> str:
+    """A native chart's alt text: what it shows and where its figures are."""
+    kind = "Stacked bar chart" if spec.kind == "stacked_bar" else "Stacked column chart"
+    return (f"{kind}: {spec.title} ({', '.join(spec.series)}). The same figures are in the "
+            "table above.")
+
+
 def render_xlsx(report: Report) -> bytes:
-    """The report as an Excel workbook: an About sheet, then one sheet per section."""
+    """The report as an Excel workbook: an About sheet, then one sheet per section.
+
+    The workbook's title is the report's; the About sheet's list of sheets and every
+    section's table are Excel tables with a header row; every chart and picture carries
+    alt text (openpyxl writes none for charts and ``Picture`` for pictures, so the saved
+    drawings are given theirs by :func:`describe_drawings`).
+    """
     from openpyxl import Workbook
     from openpyxl.drawing.image import Image
     from openpyxl.styles import Alignment, Font, PatternFill
 
     book = Workbook()
+    book.properties.title = report.title
+    book.properties.language = LANGUAGE
     about = book.active
     assert about is not None
-    about.title = "About"
+    about.title = ABOUT_SHEET
     about.append([report.title])
     about["A1"].font = Font(bold=True, size=14)
     for line in report.header:
@@ -320,10 +426,14 @@ def render_xlsx(report: Report) -> bytes:
         about.append([s.sheet[:31], s.title])
     _fit_columns(about, header)
     _print_setup(about)
+    used: set[str] = {"t_about"}
+    if report.sections:
+        _define_table(about, "T_about", header, about.max_row, 2)
     fills = {s: PatternFill("solid", start_color=c) for s, c in STATUS_COLOURS.items()}
-    used: set[str] = set()
+    alt_texts: dict[str, list[str]] = {}
     for s in report.sections:
         sheet = book.create_sheet(s.sheet[:31])
+        described = alt_texts.setdefault(sheet.title, [])
         sheet.append([s.title])
         sheet["A1"].font = Font(bold=True, size=12)
         sheet.append([s.note])
@@ -350,12 +460,94 @@ def render_xlsx(report: Report) -> bytes:
             chart = _chart(sheet, s, s.chart) if s.chart is not None else None
             if chart is not None:
                 sheet.add_chart(chart, f"A{last + 3}")
+                assert s.chart is not None
+                described.append(chart_alt_text(s.chart))
         _print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}" if s.table is not None else None)
         if s.image is not None and not native:
             sheet.add_image(Image(io.BytesIO(s.image)), f"A{sheet.max_row + 2}")
+            described.append(s.image_alt or s.title)
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return describe_drawings(buffer.getvalue(), alt_texts)
+
+
+ABOUT_SHEET = "About"
+"""The workbook's first sheet: the title, the header lines and the list of sheets."""
+LANGUAGE = "en-GB"
+"""The language of the reports' text."""
+PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+SHEET_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+OFFICE_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+DRAWN = re.compile(r'<((?:\w+:)?cNvPr)\s([^>]*?)(/?)>')
+"""A drawn object's properties in a drawing part (openpyxl names a sheet's charts, then
+its pictures, ``Chart 1``, ``Chart 2``, ``Image 3``... in the order they were added)."""
+
+
+def _describe(drawing: str, texts: list[str]) -> str:
+    """A drawing part's XML with ``texts`` as the ``descr`` of its objects, in order
+    (its other bytes untouched)."""
+
+    def one(match: re.Match[str]) -> str:
+        tag, attributes, end = match.groups()
+        name = re.search(r'\bname="(?:Chart|Image) (\d+)"', attributes)
+        if name is None or int(name.group(1)) > len(texts):
+            return match.group(0)
+        attributes = re.sub(r'\s*\bdescr="[^"]*"', "", attributes)
+        text = html.escape(texts[int(name.group(1)) - 1], quote=True)
+        return f'<{tag} {attributes} descr="{text}"{end}>'
+
+    return DRAWN.sub(one, drawing)
+
+
+def _part(source: str, target: str) -> str:
+    """A relationship's target as a path inside the package."""
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def _relations(archive: zipfile.ZipFile, source: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id -> (type, target part)."""
+    rels = posixpath.join(posixpath.dirname(source), "_rels",
+                          posixpath.basename(source) + ".rels")
+    if rels not in archive.namelist():
+        return {}
+    root = ElementTree.fromstring(archive.read(rels))
+    return {str(r.get("Id")): (str(r.get("Type")), _part(source, str(r.get("Target"))))
+            for r in root.iter(f"{{{PACKAGE_RELS}}}Relationship")}
+
+
+def sheet_drawings(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's drawing part in a workbook package (sheet name -> part), for the sheets
+    that have charts or pictures."""
+    book = "xl/workbook.xml"
+    sheets = _relations(archive, book)
+    found: dict[str, str] = {}
+    for sheet in ElementTree.fromstring(archive.read(book)).iter(f"{{{SHEET_MAIN}}}sheet"):
+        part = sheets[str(sheet.get(f"{{{OFFICE_RELS}}}id"))][1]
+        for kind, target in _relations(archive, part).values():
+            if kind.endswith("/drawing"):
+                found[str(sheet.get("name"))] = target
+    return found
+
+
+def describe_drawings(data: bytes, alt_texts: dict[str, list[str]]) -> bytes:
+    """The workbook ``data`` with alt text (``descr``) on its drawn objects: on each sheet
+    named in ``alt_texts``, its charts then its pictures, in the order they were added."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    drawings = {part: alt_texts[name] for name, part in sheet_drawings(source).items()
+                if alt_texts.get(name)}
+    if not drawings:
+        return data
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename in drawings:
+                content = _describe(content.decode("utf-8"), drawings[info.filename]
+                                    ).encode("utf-8")
+            target.writestr(info, content)
+    return out.getvalue()
 
 
 def workbook_texts(data: bytes) -> list[str]:

@@ -38,7 +38,7 @@ from competency.coverage.reportfiles import AGGREGATE_NOTICE as AGGREGATE_NOTICE
 from competency.coverage.reportfiles import CSS as CSS
 from competency.coverage.reportfiles import IDENTIFIABLE_NOTICE as IDENTIFIABLE_NOTICE
 from competency.coverage.reportfiles import STATUS_COLOURS as STATUS_COLOURS
-from competency.coverage.reportfiles import Chart, workbook_texts
+from competency.coverage.reportfiles import Chart, text_colour_on, workbook_texts
 from competency.coverage.reportfiles import Report as Report
 from competency.coverage.reportfiles import Section as Section
 from competency.coverage.reportfiles import render_html as render_html
@@ -233,13 +233,36 @@ def heatmap_png(shares: pd.DataFrame, required: pd.DataFrame | None = None,
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto")
     for (i, j), value in np.ndenumerate(values):
         text = "" if not needed[i, j] else SUPPRESSED if np.isnan(value) else f"{value:.0f}"
-        ax.text(j, i, text, ha="center", va="center", fontsize=8)
+        ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                color="#" + heatmap_text_colour(cmap, value))
     ax.set_xticks(range(values.shape[1]), [str(c) for c in shares.columns], rotation=45,
                   ha="right")
     ax.set_yticks(range(values.shape[0]), [str(r) for r in shares.index])
     ax.set_title(title, fontsize=10)
     fig.colorbar(image, ax=ax, fraction=0.03)
     return _figure_png(fig)
+
+
+def heatmap_text_colour(cmap: Any, value: float) -> str:
+    """The colour (``RRGGBB``) of a heatmap cell's number: black or white, whichever
+    contrasts more with the cell's colour under ``cmap`` (grey under ``*``: black)."""
+    from matplotlib.colors import to_hex
+
+    if value != value:  # NaN: suppressed, on light grey
+        return "000000"
+    return text_colour_on(to_hex(cmap(value / 100)))
+
+
+def heatmap_table(shares: pd.DataFrame, required: pd.DataFrame) -> pd.DataFrame:
+    """The heatmap's figures as report cells, its text alternative: a row per role, the
+    share held in each competency, ``*`` where suppressed, blank where not required."""
+    import numpy as np
+    import pandas as pd
+
+    blanks = pd.DataFrame(np.where(required, SUPPRESSED, ""), index=shares.index,
+                          columns=shares.columns)
+    table: pd.DataFrame = shares.astype(object).where(shares.notna(), blanks).reset_index()
+    return table
 
 
 TREND_COLOURS: dict[str, str] = {"met": "#1a9850", "expiring": "#d9a400",
@@ -327,7 +350,6 @@ def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Fram
                  reviews: ReviewStatus | None = None, pictures: bool = True) -> Report:
     """Compute every section of the report; ``pictures=False`` leaves out the PNG
     pictures (a workbook replaces them by its colour scale and native chart)."""
-    import numpy as np
     import pandas as pd
 
     cov, rule = options.coverage, options.rule
@@ -350,9 +372,7 @@ def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Fram
         "heatmap", "Held by role and competency", "Share met by role and competency",
         "Percentage of requirements met or expiring (still held) by role and competency; "
         f"{SUPPRESSED} where suppressed, blank where the role does not require it.",
-        shares.astype(object).where(shares.notna(), pd.DataFrame(
-            np.where(required, SUPPRESSED, ""), index=shares.index, columns=shares.columns)
-        ).reset_index(),
+        heatmap_table(shares, required),
         heatmap_png(shares, required) if pictures else None,
         image_alt="Heatmap of the percentage of requirements held by role and competency; "
         "the same figures are in the table below.", heat=True))

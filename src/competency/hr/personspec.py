@@ -373,10 +373,19 @@ def render_markdown(spec: PersonSpec) -> str:
     return "\n".join(out)
 
 
-def _docx_table(doc: DocxDocument, items: Sequence[SpecItem]) -> None:
+def _docx_table(doc: DocxDocument, items: Sequence[SpecItem], caption: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     table = doc.add_table(rows=1, cols=len(TABLE_HEADER))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, TABLE_HEADER, strict=True):
+    title = OxmlElement("w:tblCaption")  # the table's title (Word: Table Properties, Alt Text)
+    title.set(qn("w:val"), caption)
+    table._tbl.tblPr.append(title)  # after w:tblLook, whose firstRow marks a header row
+    header = table.rows[0]
+    # a header row: repeated at the top of each page, read as column headers
+    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    for cell, text in zip(header.cells, TABLE_HEADER, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
     for item in items:
@@ -390,28 +399,48 @@ def _docx_table(doc: DocxDocument, items: Sequence[SpecItem]) -> None:
         cells[3].text = item.assessed_text
 
 
+LANGUAGE = "en-GB"
+"""The language of a person specification's text (for spelling and screen readers)."""
+
+
+def _set_language(doc: DocxDocument) -> None:
+    """Mark the document's text as :data:`LANGUAGE` (python-docx's template says en-US)."""
+    from docx.oxml.ns import qn
+
+    doc.core_properties.language = LANGUAGE
+    for lang in doc.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:val"), LANGUAGE)
+
+
 def render_docx(spec: PersonSpec) -> bytes:
-    """The person specification as a Word document (bytes of a .docx file)."""
+    """The person specification as a Word document (bytes of a .docx file).
+
+    Its structure is real Word structure, as in the Markdown: the title is Heading 1, the
+    sections Heading 2, each competency's questions Heading 3 and each question Heading 4
+    (no level skipped); each table's first row is a header row, repeated on every page;
+    the title and language are in the document's properties.
+    """
     from docx import Document
 
     doc = Document()
+    _set_language(doc)
     doc.core_properties.title = f"Person specification: {spec.role}"
-    doc.add_heading(f"Person specification: {spec.role}", level=0)
+    doc.add_heading(f"Person specification: {spec.role}", level=1)
     doc.add_paragraph(INTRO.format(framework=spec.framework))
     for title, items in (("Essential competencies", spec.essential),
                          ("Desirable competencies", spec.desirable)):
-        doc.add_heading(title, level=1)
+        doc.add_heading(title, level=2)
         if items:
-            _docx_table(doc, items)
+            _docx_table(doc, items, title)
         else:
             doc.add_paragraph("None.")
-    doc.add_heading("Values-based interview questions", level=1)
+    doc.add_heading("Values-based interview questions", level=2)
     if not spec.questions:
         doc.add_paragraph("None.")
     for item, numbered in grouped_questions(spec):
-        doc.add_heading(_competency_title(item), level=2)
+        doc.add_heading(_competency_title(item), level=3)
         for number, sq in numbered:
-            doc.add_heading(f"Question {number}", level=3)
+            doc.add_heading(f"Question {number}", level=4)
             doc.add_paragraph(sq.question.question)
             doc.add_paragraph().add_run(GOOD_ANSWER).italic = True
             for point in sq.question.good_answer_shows:
