@@ -212,6 +212,54 @@ def test_a_trusts_framework_uses_its_keywords_and_names(trust: Framework) -> Non
     assert ids("Interpreters are booked daily.", trust) == []  # not the default framework
 
 
+def test_negative_cues_and_required_context(trust: Framework) -> None:
+    sg = compile_suggester(trust, phrase_set(**{
+        "W-1": {"not": ["widget catalogue"]},
+        "W-2": {"requires": ["(factory|workshop)"]}}))
+    assert [s.competency for s in sg.suggest("Widget care.")] == ["W-1"]
+    # a sentence holding a negative cue does not count for that competency
+    assert sg.suggest("Widget care for the widget catalogue.") == []
+    [w1] = sg.suggest("Widget care for the widget catalogue. Widget care on the ward.")
+    assert [e.text for e in w1.evidence] == ["Widget care on the ward."]
+    # W-2 needs its context somewhere in the document, in any sentence
+    assert sg.suggest("Sprocket safety.") == []
+    [w2] = sg.suggest("Sprocket safety.\nBased in the workshop.")
+    assert (w2.competency, [e.text for e in w2.evidence]) == ("W-2", ["Sprocket safety."])
+
+
+def test_explanations_quote_the_words_that_matched(framework: Framework) -> None:
+    text = "Main duties\nBook a professional interpreter and record communication needs.\n"
+    [cul2] = [s for s in suggest(text, framework) if s.competency == "CUL-2"]
+    [evidence] = cul2.evidence
+    assert evidence.text == text[evidence.start:evidence.end]
+    assert "professional interpreter" in cul2.matched
+    assert "communication needs" in cul2.matched
+    assert "interpreter" not in cul2.matched  # held by "professional interpreter"
+    assert all(m in evidence.text for m in evidence.matched)
+
+
+def test_bullets_are_not_headings_and_benefit_sections_are_skipped() -> None:
+    text = ("Main duties\n"
+            "- Take blood samples from adults and children.\n"
+            "Benefits\n"
+            "- NHS Pension Scheme\n"
+            "- Staff networks, including our Race Equality and Disability networks\n"
+            "- Generous annual leave\n")
+    assert ids(text) == []
+    assert ids("Main duties\n- Support the Race Equality staff network.\n") == ["RECR-1"]
+
+
+def test_interpreting_data_is_not_interpreting_for_patients() -> None:
+    assert ids("Main duties\nInterpreting data on infections for the governance group.\n") \
+        == []
+    assert ids("Main duties\nCollect surveillance data and interpret trends.\n") == []
+
+
+def test_mandatory_training_clause_is_boilerplate() -> None:
+    assert ids("Main duties\nComplete mandatory training, including equality, diversity "
+               "and human rights.\n") == []
+
+
 def test_to_dict_is_the_json_contract(framework: Framework) -> None:
     doc = Document(Path("jd.txt"), "Title\nWork with interpreters.", "txt")
     [s] = suggest(doc, framework)
@@ -331,7 +379,8 @@ def test_cli_table_and_threshold(cli: Cli, tmp_path: Path) -> None:
     assert result.code == 0
     assert result.out == (f"{jd}\n"
                           "  CUL-2    0.80  Culturally capable care and communication\n"
-                          "                      0: Work with interpreters.\n")
+                          "                      0: Work with interpreters.\n"
+                          "                 matched: \"interpreters\"\n")
     low = cli("suggest", jd, "--threshold", "0.2")
     assert "CUL-1    0.22  Cultural awareness and self-reflection" in low.out
     none = cli("suggest", jd, "--threshold", "0.9")
