@@ -4,10 +4,11 @@ A phrase file (the shipped ``data/suggest-phrases.yaml`` or a trust's own, given
 with ``--phrases``) holds, keyed by competency ID, ``strong`` and ``weak``
 phrases, the framework keywords to ``drop``, negative cues (``not``: a sentence
 holding one does not count for that competency) and context (``requires``: the
-competency is suggested only when one of these is in the document); and the ``boilerplate``
-patterns and ``boilerplate_sections`` headings that :mod:`competency.hr.suggest`
+competency is suggested only when one of these is in the document); and the
+``boilerplate`` patterns and ``boilerplate_sections`` headings that :mod:`competency.hr.suggest`
 skips. A phrase is a sequence of words matched on lemmas; ``(a|b|)`` gives
-alternatives (the empty one makes the group optional), ``*`` stands for any one
+alternatives (the empty one makes the group optional, as does ``(a|b)?``; groups
+cannot hold groups), ``*`` stands for any one
 word, ``word*`` for any word beginning with ``word``, and ``A ... B`` means A
 and later B in the same sentence. Words are lower-cased and lemmatised with
 simplemma (English), so "interpreters", "interpreting" and "interpreted" meet

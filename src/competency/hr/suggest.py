@@ -18,7 +18,10 @@ How it works (``docs/job-descriptions.md`` has the long version):
 3. Each competency has *phrases*: the framework's ``keywords`` and name, plus the
    shipped phrase file ``data/suggest-phrases.yaml`` keyed by competency ID
    (``strong`` and ``weak`` phrases; ``drop`` removes a framework keyword,
-   a keyword also listed as ``weak`` weighs as weak). A phrase is a sequence of
+   a keyword also listed as ``weak`` weighs as weak; ``not`` phrases are negative
+   cues: a sentence holding one does not count for the competency; ``requires``
+   phrases are context: the competency is suggested only when one of them is in
+   the document). A phrase is a sequence of
    words matched on lemmas; ``(a|b|)`` gives alternatives (the empty one makes
    the group optional), ``*`` stands for any one word, ``word*`` for any word
    beginning with ``word``, and ``A ... B`` means A and later B in the same
@@ -32,7 +35,11 @@ How it works (``docs/job-descriptions.md`` has the long version):
    met by one strong phrase or by three distinct weak ones.
 5. The evidence of a suggestion is the sentences holding its phrases, in
    document order, with start and end offsets into the text
-   (``text[start:end] == evidence.text``).
+   (``text[start:end] == evidence.text``), the phrases found in each and the
+   document's words they matched (the explanation).
+
+Compiled phrases and known lemmas are cached on disk by content hash
+(:mod:`competency.hr.phrasecache`), so a fresh process starts quickly.
 
 A trust's own framework works as it is: competencies whose IDs the phrase
 file does not know use their keywords and name as strong phrases.
