@@ -105,3 +105,11 @@ def test_the_cli_fills_the_cache(cache: Path, cli: Callable[..., CliResult],
     assert result.code == 0, result.err
     assert len(list(cache.glob("phrases-*.json"))) == 1
     assert len(list(cache.glob("lemmas-*.json"))) == 1
+
+
+def test_only_the_newest_compiled_files_are_kept(cache: Path) -> None:
+    for n in range(phrasecache.KEEP + 3):
+        phrasecache.write_compiled(f"k{n:02d}", {"phrases": []})
+    kept = list(cache.glob("phrases-*.json"))
+    assert len(kept) == phrasecache.KEEP
+    assert phrasecache.read_compiled(f"k{phrasecache.KEEP + 2:02d}") is not None

@@ -102,6 +102,13 @@ def test_inflections_meet_through_lemmas(framework: Framework) -> None:
         ("Advise on the Equality Act 2010 and the duty to make reasonable adjustments.", "LAW-1"),
         ("Make sure the board considers equality before it takes major decisions, with due "
          "regard to the equality duty.", "LAW-2"),
+        ("Record each patient's ethnicity and first language accurately at booking.", "DATA-1"),
+        ("Look at who is and is not being referred, by age, ethnicity and postcode.", "DATA-1"),
+        ("Make sure decisions are not shaped by assumptions about people's backgrounds.",
+         "CUL-1"),
+        ("Make a particular effort to hear from people who do not usually take part.", "ENG-1"),
+        ("Run patient information days jointly with the local support group.", "PART-1"),
+        ("Support colleagues who experience racist abuse from patients or visitors.", "RACE-1"),
     ],
 )
 def test_each_competency_from_a_paraphrase(sentence: str, competency: str) -> None:
@@ -160,6 +167,12 @@ def test_employer_sections_are_ignored() -> None:
         "Engage stakeholders across the programme and keep them informed.",
         "Serve special diets, including halal, kosher and vegetarian meals.",
         "Manage the contracts register and the commissioning of new services.",
+        "Complete health needs assessments for children in care and reduce health inequalities.",
+        "Record and interpret 12-lead ECGs and report the results.",
+        "Involve patients and carers in decisions about their own care and rehabilitation.",
+        "Make referrals to specialty teams and community services.",
+        "Mobile coverage is poor in parts of the area.",
+        "Staff networks, including our Race Equality and Disability networks, are open to all.",
     ],
 )
 def test_near_misses_do_not_fire(sentence: str) -> None:

@@ -6,7 +6,8 @@ dictionary. Both are cached in :func:`cache_dir`:
 
 * ``phrases-<sha256>.json``: the compiled phrases of one framework and phrase file,
   keyed by the SHA-256 of :data:`FORMAT`, the framework's contents and the phrase
-  file's bytes, so any change to either gives a new key (stale files are never read);
+  file's bytes, so any change to either gives a new key (stale files are never read,
+  and only the newest :data:`KEEP` are kept);
 * ``lemmas-<simplemma version>.json``: every word lemmatised so far and its lemma,
   loaded into :data:`competency.hr.phrases.LEMMA_CACHE` so that a document whose
   words are all known never loads simplemma's dictionary.
@@ -32,6 +33,8 @@ CACHE_ENV = "COMPETENCY_CACHE_DIR"
 """Environment variable naming the cache folder ("" turns the cache off)."""
 FORMAT = 2
 """Bumped whenever the compiled form or the matching rules change."""
+KEEP = 8
+"""Compiled phrase files kept (newest first); older ones are deleted when one is written."""
 
 _loaded_lemmas = 0
 
@@ -68,8 +71,17 @@ def write_compiled(key: str, data: dict[str, Any]) -> None:
     """Store compiled phrases under ``key`` (silently skipped when the cache is off or
     read-only)."""
     folder = cache_dir()
-    if folder is not None:
-        _write_json(folder / f"phrases-{key}.json", {**data, "key": key})
+    if folder is None:
+        return
+    path = folder / f"phrases-{key}.json"
+    _write_json(path, {**data, "key": key})
+    try:  # keep the newest few: each edit of a phrase file leaves an old key behind
+        others = sorted((f for f in folder.glob("phrases-*.json") if f != path),
+                        key=lambda f: f.stat().st_mtime_ns, reverse=True)
+        for old in others[KEEP - 1:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _lemmas_path(folder: Path) -> Path:
