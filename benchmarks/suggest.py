@@ -26,7 +26,9 @@ Usage::
 ``--set jd-eval`` reads ``benchmarks/jd-eval/`` (150 JDs written and labelled by people
 who never saw the phrase sets; see its README). Its ``test`` split is frozen: without
 ``--split test|both --read-frozen-test`` its files and labels are not even read, and
-the speed runs use only the dev files.
+the speed runs use only the dev files; when it is read, dev is printed beside it.
+``--eval-dir DIR`` points at another folder laid out the same way (``jds/`` and
+``labels.csv``), for trying the frozen-split path on a stand-in made of dev files.
 """
 
 from __future__ import annotations
@@ -215,18 +217,24 @@ def main() -> int:
                         help="with --set jd-eval: allow its frozen test split (read it once)")
     parser.add_argument("--errors", action="store_true", help="list each file's mistakes")
     parser.add_argument("--no-speed", action="store_true", help="skip the timings")
+    parser.add_argument("--eval-dir", type=Path, default=EVAL,
+                        help="the evaluation set's folder (jds/ and labels.csv); another "
+                             "one only to try the frozen-split path on a stand-in")
     args = parser.parse_args()
     one_core()
 
     framework = load_framework()
     suggester = compile_suggester(framework)
-    folder = JDS if args.set == "project" else EVAL / "jds"
+    folder = JDS if args.set == "project" else args.eval_dir / "jds"
     if args.split is None:
         args.split = "both" if args.set == "project" else "dev"
     if args.set == "jd-eval" and args.split != "dev" and not args.read_frozen_test:
         parser.error("the jd-eval test split is frozen: add --read-frozen-test to read it")
     splits = ["dev", "test"] if args.split == "both" else [args.split]
-    labels = read_labels(LABELS if args.set == "project" else EVAL / "labels.csv", splits)
+    if args.set == "jd-eval" and "test" in splits:
+        splits = ["dev", "test"]  # the frozen split is always shown beside dev
+    labels = read_labels(LABELS if args.set == "project" else args.eval_dir / "labels.csv",
+                         splits)
     # only the files of the splits asked for are read (the frozen split stays unread)
     texts = {name: (folder / name).read_text(encoding="utf-8")
              for name, (_, split) in labels.items() if split in splits}
