@@ -262,6 +262,14 @@ def test_bullets_are_not_headings_and_benefit_sections_are_skipped() -> None:
     assert ids("Main duties\n- Support the Race Equality staff network.\n") == ["RECR-1"]
 
 
+def test_a_section_about_the_employer_is_skipped_but_not_one_about_the_job() -> None:
+    employer = "About Northmoor Rural Health NHS Trust\nWe work with interpreters daily.\n"
+    assert ids(employer + "Main duties\nFile letters.\n") == []
+    for heading in ("About the role", "About the position", "About this job", "About you",
+                    "About the team"):
+        assert ids(f"{heading}\nWork with interpreters every day.\n") == ["CUL-2"], heading
+
+
 def test_interpreting_data_is_not_interpreting_for_patients() -> None:
     assert ids("Main duties\nInterpreting data on infections for the governance group.\n") \
         == []
