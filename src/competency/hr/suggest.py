@@ -225,18 +225,18 @@ class Suggester:
         skip = self._skipped(text, sentences)
         words: list[tuple[str, str]] = []  # (lemma, lower-case word)
         sent_of: list[int] = []
-        spans: list[tuple[int, int]] = []  # of each word in the text
+        first_word: dict[int, int] = {}  # sentence -> index of its first word
         lemmas = LEMMA_CACHE
         finditer = _WORD.finditer
         for k, (start, end) in enumerate(sentences):
             if k in skip:
                 continue
+            first_word[k] = len(words)
             for m in finditer(text, start, end):
                 word = m.group().lower()
                 found = lemmas.get(word)
                 words.append((found if found is not None else lemma(word), word))
                 sent_of.append(k)
-                spans.append(m.span())
         hits = self._hits(words, sent_of)
         per_comp: dict[int, dict[int, dict[int, _Chain]]] = {}
         for (ci, pi), parts in hits.items():
@@ -244,6 +244,7 @@ class Suggester:
             if sents:
                 per_comp.setdefault(ci, {})[pi] = sents
         out: list[Suggestion] = []
+        word_spans: dict[int, list[tuple[int, int]]] = {}  # sentence -> offsets of its words
         for ci, comp_found in per_comp.items():
             comp_phrases = self.phrases[ci]
             if self.requires[ci] and not any(comp_phrases[pi].kind == "requires"
@@ -261,7 +262,12 @@ class Suggester:
             by_sentence: dict[int, dict[str, str]] = {}
             for pi in sorted(per_phrase):
                 for k, chain in per_phrase[pi].items():
-                    wording = " … ".join(text[spans[i][0]:spans[j][1]] for i, j in chain)
+                    spans = word_spans.get(k)
+                    if spans is None:
+                        spans = word_spans[k] = _word_spans(text, sentences[k])
+                    at = first_word[k]
+                    wording = " … ".join(text[spans[i - at][0]:spans[j - at][1]]
+                                         for i, j in chain)
                     by_sentence.setdefault(k, {}).setdefault(comp_phrases[pi].source, wording)
             evidence = tuple(
                 Evidence(text[sentences[k][0]:sentences[k][1]], sentences[k][0],
@@ -383,6 +389,11 @@ def _phrase_matches(parts: dict[int, list[tuple[int, int]]] | None, n_parts: int
     for chain in chains:
         out.setdefault(sent_of[chain[0][0]], chain)
     return dict(sorted(out.items()))
+
+
+def _word_spans(text: str, sentence: tuple[int, int]) -> list[tuple[int, int]]:
+    """The offsets of the words of one sentence (found again only for evidence)."""
+    return [m.span() for m in _WORD.finditer(text, *sentence)]
 
 
 def _lines(text: str, sentences: list[tuple[int, int]]) -> list[list[int]]:
