@@ -1,29 +1,34 @@
 """Benchmark the job-description suggester against a plain keyword baseline.
 
-Prints, for the labelled job descriptions in ``tests/data/jds/`` (``labels.csv``:
-``file,competencies,split``), precision, recall and F1 per competency and overall
-(micro-averaged) for
+For a labelled set of job descriptions (``labels.csv``: ``file,competencies,split``)
+prints, side by side per split, precision, recall and F1 per competency and overall
+(micro-averaged, with a 95% bootstrap interval: documents resampled, 2,000 resamples,
+seed 17) for
 
-* **suggester**: :func:`competency.suggest.suggest` at its default threshold;
+* **suggester**: :func:`competency.hr.suggest.suggest` at its default threshold;
 * **keywords**: the baseline, which suggests a competency when the text contains its
-  name or one of the framework's ``keywords`` as whole words, ignoring case;
+  name or one of the framework's ``keywords`` as whole words, ignoring case.
 
-side by side, on the ``dev`` split and on the held-out ``test`` split. Then the
-throughput of the suggester in documents per second on one core, on ~1,000-word
-documents made by joining the labelled texts (after start-up: phrases compiled,
-lemma cache warm from one pass), and the wall time of the command line
-``competency suggest FILE --json`` from a fresh interpreter.
+Then the speed of the command line, the way a trust would run it: documents per second
+over at least 400 documents in **one** ``competency suggest FILE... --json`` call,
+start-up included, pinned to one core (the set's readable texts, replicated), first
+with an empty cache (``COMPETENCY_CACHE_DIR`` pointing at a new folder: phrases compiled,
+simplemma's dictionary loaded) and then with the cache it left (best of 3); and the
+latency of ``competency suggest FILE --json`` on one document (best of 5, warm cache).
 
 Usage::
 
-    python benchmarks/suggest.py                 # everything
-    python benchmarks/suggest.py --split dev     # accuracy on dev only (for tuning)
-    python benchmarks/suggest.py --errors        # also list false positives / negatives
-    python benchmarks/suggest.py --set jd-eval   # the independent evaluation set, dev split
+    python benchmarks/suggest.py                       # project set: dev and test splits
+    python benchmarks/suggest.py --set jd-eval         # the independent set: dev only
+    python benchmarks/suggest.py --errors --no-speed   # also list each file's mistakes
+    python benchmarks/suggest.py --set jd-eval --split test --read-frozen-test   # once
 
 ``--set jd-eval`` reads ``benchmarks/jd-eval/`` (150 JDs written and labelled by people
-who never saw the phrase sets; see its README). Its ``test`` split is frozen: it is
-printed only with ``--split test --read-frozen-test``, once, after tuning on ``dev``.
+who never saw the phrase sets; see its README). Its ``test`` split is frozen: without
+``--split test|both --read-frozen-test`` its files and labels are not even read, and
+the speed runs use only the dev files; when it is read, dev is printed beside it.
+``--eval-dir DIR`` points at another folder laid out the same way (``jds/`` and
+``labels.csv``), for trying the frozen-split path on a stand-in made of dev files.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import argparse
 import contextlib
 import csv
 import os
+import random
 import re
 import resource
 import subprocess
@@ -53,11 +59,16 @@ Labels = dict[str, set[str]]
 Predictor = Callable[[str], set[str]]
 
 
-def read_labels(path: Path = LABELS) -> dict[str, tuple[set[str], str]]:
-    """``{file: (competency IDs, split)}`` from the labels file."""
+def read_labels(path: Path = LABELS, splits: Iterable[str] = ("dev", "test")
+                ) -> dict[str, tuple[set[str], str]]:
+    """``{file: (competency IDs, split)}`` from the labels file, for ``splits`` only
+    (the rows of other splits are skipped unparsed)."""
+    wanted = set(splits)
     out: dict[str, tuple[set[str], str]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
+            if row["split"] not in wanted:
+                continue
             ids = {c.strip() for c in row["competencies"].split(";") if c.strip()}
             out[row["file"]] = (ids, row["split"])
     return out
@@ -87,37 +98,6 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def evaluate(predict: Predictor, texts: dict[str, str], gold: Labels,
-             ids: Iterable[str]) -> dict[str, tuple[int, int, int]]:
-    """Per competency (and ``ALL``): true positives, false positives, false negatives."""
-    counts = {cid: [0, 0, 0] for cid in ids}
-    for name, text in texts.items():
-        predicted = predict(text)
-        for cid in counts:
-            if cid in predicted and cid in gold[name]:
-                counts[cid][0] += 1
-            elif cid in predicted:
-                counts[cid][1] += 1
-            elif cid in gold[name]:
-                counts[cid][2] += 1
-    result = {cid: (c[0], c[1], c[2]) for cid, c in counts.items()}
-    result["ALL"] = tuple(sum(c[i] for c in counts.values()) for i in range(3))  # type: ignore[assignment]
-    return result
-
-
-def print_table(title: str, ours: dict[str, tuple[int, int, int]],
-                base: dict[str, tuple[int, int, int]]) -> None:
-    print(f"\n{title}")
-    print(f"{'competency':<11} {'n':>3}   {'suggester P / R / F1':<22} {'keywords P / R / F1':<22}")
-    for cid in ours:
-        tp, fp, fn = ours[cid]
-        p, r, f = prf(tp, fp, fn)
-        bp, br, bf = prf(*base[cid])
-        label = "micro" if cid == "ALL" else cid
-        print(f"{label:<11} {tp + fn:>3}   {p:.2f} / {r:.2f} / {f:.2f}     "
-              f"{bp:.2f} / {br:.2f} / {bf:.2f}")
-
-
 def errors(predict: Predictor, texts: dict[str, str], gold: Labels) -> None:
     for name, text in texts.items():
         predicted = predict(text)
@@ -127,118 +107,160 @@ def errors(predict: Predictor, texts: dict[str, str], gold: Labels) -> None:
             print(f"  {name}: false positives {fp or '-'}, false negatives {fn or '-'}")
 
 
-def thousand_word_documents(texts: Iterable[str], count: int) -> list[str]:
-    """``count`` documents of 1,000 words, each joined from consecutive labelled texts."""
-    pool = list(texts)
-    docs: list[str] = []
-    i = 0
-    while len(docs) < count:
-        words: list[str] = []
-        parts: list[str] = []
-        while len(words) < 1000:
-            text = pool[i % len(pool)]
-            i += 1
-            parts.append(text)
-            words.extend(text.split())
-        joined = "\n\n".join(parts)
-        # cut at the 1,000th word, keeping the line structure
-        cut = [m.end() for m in re.finditer(r"\S+", joined)][999]
-        docs.append(joined[:cut])
-    return docs
+def micro(predicted: dict[str, set[str]], gold: Labels, names: list[str]
+          ) -> tuple[float, float, float]:
+    """Micro precision, recall and F1 over the documents ``names`` (repeats count)."""
+    tp = fp = fn = 0
+    for name in names:
+        tp += len(predicted[name] & gold[name])
+        fp += len(predicted[name] - gold[name])
+        fn += len(gold[name] - predicted[name])
+    return prf(tp, fp, fn)
 
 
-def throughput(docs: list[str], framework: Framework) -> tuple[float, float]:
-    """Documents per second for the suggester, by wall clock and by CPU time (best of 3).
-
-    Single process pinned to one core, after start-up (phrases compiled, lemma cache
-    warm from one pass). On a shared machine the wall-clock figure also counts time
-    the process waited for the core; the CPU-time figure does not.
-    """
-    suggester = compile_suggester(framework)
-    for doc in docs:
-        suggester.suggest(doc)
-    best_wall = best_cpu = 0.0
-    for _ in range(3):
-        wall, cpu = time.perf_counter(), time.process_time()
-        for doc in docs:
-            suggester.suggest(doc)
-        best_wall = max(best_wall, len(docs) / (time.perf_counter() - wall))
-        best_cpu = max(best_cpu, len(docs) / (time.process_time() - cpu))
-    return best_wall, best_cpu
+def bootstrap(predicted: dict[str, set[str]], gold: Labels, resamples: int = 2000,
+              seed: int = 17) -> list[tuple[float, float]]:
+    """95% percentile intervals of micro P, R and F1, resampling documents."""
+    names = sorted(predicted)
+    rng = random.Random(seed)
+    draws = [micro(predicted, gold, rng.choices(names, k=len(names)))
+             for _ in range(resamples)]
+    out = []
+    for i in range(3):
+        values = sorted(d[i] for d in draws)
+        out.append((values[int(0.025 * resamples)], values[int(0.975 * resamples) - 1]))
+    return out
 
 
-def cli_startup(sample: Path, runs: int = 5) -> tuple[float, float]:
-    """Best wall time and best CPU time (user + system) of ``competency suggest FILE --json``.
+def print_side_by_side(columns: list[tuple[str, dict[str, set[str]], Labels]],
+                       ids: list[str]) -> None:
+    """Per competency and micro P / R / F1, one column per (title, predictions, gold)."""
+    width = 20
+    print(f"\n{'competency':<11}" + "".join(f"{title:>{width + 2}}" for title, _, _ in columns))
+    for cid in [*ids, "micro"]:
+        cells = []
+        for _, predicted, gold in columns:
+            if cid == "micro":
+                p, r, f = micro(predicted, gold, list(predicted))
+            else:
+                tp = sum(1 for n in predicted if cid in predicted[n] and cid in gold[n])
+                fp = sum(1 for n in predicted if cid in predicted[n] and cid not in gold[n])
+                fn = sum(1 for n in predicted if cid not in predicted[n] and cid in gold[n])
+                p, r, f = prf(tp, fp, fn)
+                cid_n = tp + fn
+                cells.append(f"(n={cid_n:>2}) {p:.2f} {r:.2f} {f:.2f}")
+                continue
+            cells.append(f"{p:.2f} {r:.2f} {f:.2f}")
+        print(f"{cid:<11}" + "".join(f"{c:>{width + 2}}" for c in cells))
+    print(f"{'95% CI':<11}" + "".join(
+        f"{'F1 ' + format(lo, '.2f') + '-' + format(hi, '.2f'):>{width + 2}}"
+        for lo, hi in (bootstrap(predicted, gold)[2] for _, predicted, gold in columns)))
+    for title, predicted, gold in columns:
+        (plo, phi), (rlo, rhi), (flo, fhi) = bootstrap(predicted, gold)
+        p, r, f = micro(predicted, gold, list(predicted))
+        print(f"  {title}: micro P {p:.3f} [{plo:.3f}, {phi:.3f}]  R {r:.3f} [{rlo:.3f}, "
+              f"{rhi:.3f}]  F1 {f:.3f} [{flo:.3f}, {fhi:.3f}]  (95% bootstrap, 2,000 "
+              f"resamples of {len(predicted)} documents, seed 17)")
 
-    Each run is a fresh interpreter, so both include start-up: imports, loading the
-    framework and phrases, the lemma dictionary, reading and scoring one document.
-    """
-    walls: list[float] = []
-    cpus: list[float] = []
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "competency.cli", "suggest", str(sample), "--json"],
-                       check=True, capture_output=True)
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return min(walls), min(cpus)
+
+def one_core() -> None:
+    """Pin the calling process (and so its children) to its lowest-numbered core."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def run_cli(files: list[Path], cache: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one ``competency suggest FILES --json`` on one core."""
+    env = dict(os.environ, COMPETENCY_CACHE_DIR=str(cache))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "competency.cli", "suggest", *map(str, files),
+                    "--json"], check=True, capture_output=True, env=env, preexec_fn=one_core)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def speed(texts: list[str], count: int = 400) -> None:
+    """Print CLI throughput over ``count`` documents and single-document latency."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "jds"
+        folder.mkdir()
+        files = []
+        for i in range(count):
+            path = folder / f"jd-{i:04d}.txt"
+            path.write_text(texts[i % len(texts)], encoding="utf-8")
+            files.append(path)
+        words = sum(len(texts[i % len(texts)].split()) for i in range(count))
+        cache = Path(tmp) / "cache"
+        cold_wall, cold_cpu = run_cli(files, cache)
+        warm = min(run_cli(files, cache) for _ in range(3))
+        print(f"\nthroughput, one `competency suggest` call over {count} documents "
+              f"({words / count:,.0f} words on average), start-up included, one core:")
+        print(f"  empty cache: {count / cold_wall:,.0f} documents/s by wall clock "
+              f"({count / cold_cpu:,.0f}/s of CPU time)")
+        print(f"  warm cache:  {count / warm[0]:,.0f} documents/s by wall clock "
+              f"({count / warm[1]:,.0f}/s of CPU time), best of 3")
+        single = [run_cli(files[:1], cache) for _ in range(5)]
+        print(f"single document, `competency suggest FILE --json`, fresh interpreter, warm "
+              f"cache: {min(w for w, _ in single):.2f} s wall, "
+              f"{min(c for _, c in single):.2f} s CPU (best of 5; load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", choices=["project", "jd-eval"], default="project",
-                        help="the project's own 45 JDs, or the independent evaluation set")
+                        help="the project's own 46 JDs, or the independent evaluation set")
     parser.add_argument("--split", choices=["dev", "test", "both"], default=None)
     parser.add_argument("--read-frozen-test", action="store_true",
                         help="with --set jd-eval: allow its frozen test split (read it once)")
     parser.add_argument("--errors", action="store_true", help="list each file's mistakes")
     parser.add_argument("--no-speed", action="store_true", help="skip the timings")
+    parser.add_argument("--eval-dir", type=Path, default=EVAL,
+                        help="the evaluation set's folder (jds/ and labels.csv); another "
+                             "one only to try the frozen-split path on a stand-in")
     args = parser.parse_args()
-    with contextlib.suppress(AttributeError, OSError):  # one core, as documented
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    one_core()
 
     framework = load_framework()
     suggester = compile_suggester(framework)
-    folder = JDS if args.set == "project" else EVAL / "jds"
-    labels = read_labels(LABELS if args.set == "project" else EVAL / "labels.csv")
+    folder = JDS if args.set == "project" else args.eval_dir / "jds"
     if args.split is None:
         args.split = "both" if args.set == "project" else "dev"
     if args.set == "jd-eval" and args.split != "dev" and not args.read_frozen_test:
         parser.error("the jd-eval test split is frozen: add --read-frozen-test to read it")
-    texts = {name: (folder / name).read_text(encoding="utf-8") for name in labels}
-    gold = {name: ids for name, (ids, _) in labels.items()}
+    splits = ["dev", "test"] if args.split == "both" else [args.split]
+    if args.set == "jd-eval" and "test" in splits:
+        splits = ["dev", "test"]  # the frozen split is always shown beside dev
+    labels = read_labels(LABELS if args.set == "project" else args.eval_dir / "labels.csv",
+                         splits)
+    # only the files of the splits asked for are read (the frozen split stays unread)
+    texts = {name: (folder / name).read_text(encoding="utf-8")
+             for name, (_, split) in labels.items() if split in splits}
+    gold = {name: labels[name][0] for name in texts}
 
     def ours(text: str) -> set[str]:
         return {s.competency for s in suggester.suggest(text)}
 
     base = keyword_baseline(framework)
-    splits = ["dev", "test"] if args.split == "both" else [args.split]
+    columns = []
     for split in splits:
         subset = {n: t for n, t in texts.items() if labels[n][1] == split}
-        print_table(f"{split}: {len(subset)} job descriptions, "
-                    f"{sum(len(gold[n]) for n in subset)} labelled competencies",
-                    evaluate(ours, subset, gold, framework.ids),
-                    evaluate(base, subset, gold, framework.ids))
+        print(f"{args.set} {split}: {len(subset)} job descriptions, "
+              f"{sum(len(gold[n]) for n in subset)} labelled competencies")
+        for title, predict in (("suggester", ours), ("keywords", base)):
+            columns.append((f"{split} {title} P R F1",
+                            {n: predict(t) for n, t in subset.items()}, gold))
         if args.errors:
             print(f"\n{split} mistakes, suggester:")
             errors(ours, subset, gold)
             print(f"{split} mistakes, keyword baseline:")
             errors(base, subset, gold)
+    print_side_by_side(columns, list(framework.ids))
     if args.no_speed:
         return 0
-    docs = thousand_word_documents(texts.values(), 500)
-    wall, cpu = throughput(docs, framework)
-    print(f"\nthroughput: {wall:,.0f} documents/s by wall clock, {cpu:,.0f} documents/s of CPU "
-          f"time (500 documents of 1,000 words, one core, after start-up)")
-    with tempfile.TemporaryDirectory() as tmp:
-        sample = Path(tmp) / "jd.txt"
-        sample.write_text(docs[0], encoding="utf-8")
-        wall, cpu = cli_startup(sample)
-    print(f"CLI `competency suggest FILE --json` on one 1,000-word file, fresh interpreter: "
-          f"{wall:.2f} s wall, {cpu:.2f} s CPU (best of 5; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    speed([texts[n] for n in sorted(texts) if labels[n][1] == "dev" or args.set == "project"])
     return 0
 
 

@@ -59,6 +59,20 @@ def pytest_configure(config: pytest.Config) -> None:
     timeout_scale()  # a bad value stops the run before any test
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _suggest_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """``competency suggest``'s disk cache (COMPETENCY_CACHE_DIR) in a temporary folder,
+    for this process and the commands it starts, never the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("competency-cache")
+    before = os.environ.get("COMPETENCY_CACHE_DIR")
+    os.environ["COMPETENCY_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("COMPETENCY_CACHE_DIR", None)
+    else:
+        os.environ["COMPETENCY_CACHE_DIR"] = before
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"waits scaled by {timeout_scale():g} ({TIMEOUT_SCALE_ENV})"
 

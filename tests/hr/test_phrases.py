@@ -103,3 +103,26 @@ def test_phrase_files(tmp_path: Path) -> None:
     assert shipped.boilerplate
     assert shipped.sections
     assert isinstance(shipped, PhraseSet)
+
+
+def test_a_question_mark_makes_a_group_optional() -> None:
+    phrase = compile_phrase("make (reasonable )?adjustments", 1.0, "p.yaml", "L-1")
+    assert phrase.parts == ((("make", "reasonable", "adjustment"), ("make", "adjustment")),)
+
+
+def test_nested_or_unbalanced_brackets_are_refused() -> None:
+    for text in ("(a|(b|c) d)", "a (b", "a) b"):
+        with pytest.raises(PhrasesError, match="unbalanced or nested brackets"):
+            compile_phrase(text, 1.0, "p.yaml", "C-1")
+
+
+def test_not_and_requires_are_read_and_checked() -> None:
+    phrases = parse_phrases({"competencies": {"W-1": {"strong": ["widget"],
+                                                      "not": ["widget catalogue"],
+                                                      "requires": ["factory"]}}},
+                            source="mine.yaml")
+    assert phrases.negative == {"W-1": ("widget catalogue",)}
+    assert phrases.requires == {"W-1": ("factory",)}
+    assert compile_phrase("widget", 0.0, "p.yaml", "W-1", "not").kind == "not"
+    with pytest.raises(PhrasesError, match="phrase has no words"):
+        parse_phrases({"competencies": {"W-1": {"requires": ["*"]}}}, source="mine.yaml")

@@ -102,6 +102,13 @@ def test_inflections_meet_through_lemmas(framework: Framework) -> None:
         ("Advise on the Equality Act 2010 and the duty to make reasonable adjustments.", "LAW-1"),
         ("Make sure the board considers equality before it takes major decisions, with due "
          "regard to the equality duty.", "LAW-2"),
+        ("Record each patient's ethnicity and first language accurately at booking.", "DATA-1"),
+        ("Look at who is and is not being referred, by age, ethnicity and postcode.", "DATA-1"),
+        ("Make sure decisions are not shaped by assumptions about people's backgrounds.",
+         "CUL-1"),
+        ("Make a particular effort to hear from people who do not usually take part.", "ENG-1"),
+        ("Run patient information days jointly with the local support group.", "PART-1"),
+        ("Support colleagues who experience racist abuse from patients or visitors.", "RACE-1"),
     ],
 )
 def test_each_competency_from_a_paraphrase(sentence: str, competency: str) -> None:
@@ -160,6 +167,12 @@ def test_employer_sections_are_ignored() -> None:
         "Engage stakeholders across the programme and keep them informed.",
         "Serve special diets, including halal, kosher and vegetarian meals.",
         "Manage the contracts register and the commissioning of new services.",
+        "Complete health needs assessments for children in care and reduce health inequalities.",
+        "Record and interpret 12-lead ECGs and report the results.",
+        "Involve patients and carers in decisions about their own care and rehabilitation.",
+        "Make referrals to specialty teams and community services.",
+        "Mobile coverage is poor in parts of the area.",
+        "Staff networks, including our Race Equality and Disability networks, are open to all.",
     ],
 )
 def test_near_misses_do_not_fire(sentence: str) -> None:
@@ -210,6 +223,62 @@ def test_a_trusts_framework_uses_its_keywords_and_names(trust: Framework) -> Non
     assert ids("Training in widget handling is given.", trust) == ["W-1"]
     assert ids("Gadget repairs are part of the job.", trust) == ["W-1"]  # lemmas: repairs
     assert ids("Interpreters are booked daily.", trust) == []  # not the default framework
+
+
+def test_negative_cues_and_required_context(trust: Framework) -> None:
+    sg = compile_suggester(trust, phrase_set(**{
+        "W-1": {"not": ["widget catalogue"]},
+        "W-2": {"requires": ["(factory|workshop)"]}}))
+    assert [s.competency for s in sg.suggest("Widget care.")] == ["W-1"]
+    # a sentence holding a negative cue does not count for that competency
+    assert sg.suggest("Widget care for the widget catalogue.") == []
+    [w1] = sg.suggest("Widget care for the widget catalogue. Widget care on the ward.")
+    assert [e.text for e in w1.evidence] == ["Widget care on the ward."]
+    # W-2 needs its context somewhere in the document, in any sentence
+    assert sg.suggest("Sprocket safety.") == []
+    [w2] = sg.suggest("Sprocket safety.\nBased in the workshop.")
+    assert (w2.competency, [e.text for e in w2.evidence]) == ("W-2", ["Sprocket safety."])
+
+
+def test_explanations_quote_the_words_that_matched(framework: Framework) -> None:
+    text = "Main duties\nBook a professional interpreter and record communication needs.\n"
+    [cul2] = [s for s in suggest(text, framework) if s.competency == "CUL-2"]
+    [evidence] = cul2.evidence
+    assert evidence.text == text[evidence.start:evidence.end]
+    assert "professional interpreter" in cul2.matched
+    assert "communication needs" in cul2.matched
+    assert "interpreter" not in cul2.matched  # held by "professional interpreter"
+    assert all(m in evidence.text for m in evidence.matched)
+
+
+def test_bullets_are_not_headings_and_benefit_sections_are_skipped() -> None:
+    text = ("Main duties\n"
+            "- Take blood samples from adults and children.\n"
+            "Benefits\n"
+            "- NHS Pension Scheme\n"
+            "- Staff networks, including our Race Equality and Disability networks\n"
+            "- Generous annual leave\n")
+    assert ids(text) == []
+    assert ids("Main duties\n- Support the Race Equality staff network.\n") == ["RECR-1"]
+
+
+def test_a_section_about_the_employer_is_skipped_but_not_one_about_the_job() -> None:
+    employer = "About Northmoor Rural Health NHS Trust\nWe work with interpreters daily.\n"
+    assert ids(employer + "Main duties\nFile letters.\n") == []
+    for heading in ("About the role", "About the position", "About this job", "About you",
+                    "About the team"):
+        assert ids(f"{heading}\nWork with interpreters every day.\n") == ["CUL-2"], heading
+
+
+def test_interpreting_data_is_not_interpreting_for_patients() -> None:
+    assert ids("Main duties\nInterpreting data on infections for the governance group.\n") \
+        == []
+    assert ids("Main duties\nCollect surveillance data and interpret trends.\n") == []
+
+
+def test_mandatory_training_clause_is_boilerplate() -> None:
+    assert ids("Main duties\nComplete mandatory training, including equality, diversity "
+               "and human rights.\n") == []
 
 
 def test_to_dict_is_the_json_contract(framework: Framework) -> None:
@@ -331,7 +400,8 @@ def test_cli_table_and_threshold(cli: Cli, tmp_path: Path) -> None:
     assert result.code == 0
     assert result.out == (f"{jd}\n"
                           "  CUL-2    0.80  Culturally capable care and communication\n"
-                          "                      0: Work with interpreters.\n")
+                          "                      0: Work with interpreters.\n"
+                          "                 matched: \"interpreters\"\n")
     low = cli("suggest", jd, "--threshold", "0.2")
     assert "CUL-1    0.22  Cultural awareness and self-reflection" in low.out
     none = cli("suggest", jd, "--threshold", "0.9")

@@ -38,6 +38,7 @@ def suggest_command(
     import json
 
     from competency.framework.model import load_framework
+    from competency.hr.phrasecache import load_lemmas, save_lemmas
     from competency.hr.suggest import (
         DEFAULT_THRESHOLD,
         FileSuggestions,
@@ -47,6 +48,7 @@ def suggest_command(
     )
 
     fw = load_framework(framework)
+    load_lemmas()
     suggester_for(fw, phrases)  # a broken phrase file fails once, before any document
     cut = DEFAULT_THRESHOLD if threshold is None else threshold
     results: list[FileSuggestions] = []
@@ -57,6 +59,7 @@ def suggest_command(
         except CompetencyError as exc:  # report it, go on with the other files
             print(str(exc), file=sys.stderr)
             failed = True
+    save_lemmas()
     if as_json:
         print(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
     else:

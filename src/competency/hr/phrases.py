@@ -2,10 +2,13 @@
 
 A phrase file (the shipped ``data/suggest-phrases.yaml`` or a trust's own, given
 with ``--phrases``) holds, keyed by competency ID, ``strong`` and ``weak``
-phrases and the framework keywords to ``drop``; and the ``boilerplate``
-patterns and ``boilerplate_sections`` headings that :mod:`competency.hr.suggest`
+phrases, the framework keywords to ``drop``, negative cues (``not``: a sentence
+holding one does not count for that competency) and context (``requires``: the
+competency is suggested only when one of these is in the document); and the
+``boilerplate`` patterns and ``boilerplate_sections`` headings that :mod:`competency.hr.suggest`
 skips. A phrase is a sequence of words matched on lemmas; ``(a|b|)`` gives
-alternatives (the empty one makes the group optional), ``*`` stands for any one
+alternatives (the empty one makes the group optional, as does ``(a|b)?``; groups
+cannot hold groups), ``*`` stands for any one
 word, ``word*`` for any word beginning with ``word``, and ``A ... B`` means A
 and later B in the same sentence. Words are lower-cased and lemmatised with
 simplemma (English), so "interpreters", "interpreting" and "interpreted" meet
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from itertools import product
 from pathlib import Path
@@ -36,6 +39,10 @@ class Phrase:
     """:data:`competency.hr.suggest.STRONG_WEIGHT` or :data:`competency.hr.suggest.WEAK_WEIGHT`."""
     parts: tuple[tuple[tuple[str, ...], ...], ...]
     """For each ``...``-separated part, its alternative lemma sequences."""
+    kind: str = "cue"
+    """``cue`` (adds its weight), ``not`` (a sentence holding it does not count for the
+    competency) or ``requires`` (the competency is suggested only when one such phrase
+    is found somewhere in the document)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,10 @@ class PhraseSet:
     """Regular expressions (case-insensitive) for headings of sections to ignore."""
     source: str = ""
     """Where it was read from."""
+    negative: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Negative cues per competency ID (``not``): a sentence holding one does not count."""
+    requires: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Context per competency ID: suggested only when one of these is in the document."""
 
 
 # --------------------------------------------------------------------------- lemmas
@@ -135,19 +146,24 @@ def parse_phrases(data: object, *, source: str = "<phrases>") -> PhraseSet:
     strong: dict[str, tuple[str, ...]] = {}
     weak: dict[str, tuple[str, ...]] = {}
     drop: dict[str, tuple[str, ...]] = {}
+    negative: dict[str, tuple[str, ...]] = {}
+    requires: dict[str, tuple[str, ...]] = {}
     for cid, entry in comps.items():
         if not isinstance(entry, dict):
             raise PhrasesError(source, f"competency {cid}: expected strong/weak/drop lists")
-        extra = sorted(set(entry) - {"strong", "weak", "drop"})
+        extra = sorted(set(entry) - {"strong", "weak", "drop", "not", "requires"})
         if extra:
             raise PhrasesError(source, f"unknown key in competency {cid}",
                                value=", ".join(map(str, extra)))
         strong[str(cid)] = _strings(entry.get("strong", []), source, f"{cid}.strong")
         weak[str(cid)] = _strings(entry.get("weak", []), source, f"{cid}.weak")
         drop[str(cid)] = _strings(entry.get("drop", []), source, f"{cid}.drop")
-        for phrase in (*strong[str(cid)], *weak[str(cid)]):
+        negative[str(cid)] = _strings(entry.get("not", []), source, f"{cid}.not")
+        requires[str(cid)] = _strings(entry.get("requires", []), source, f"{cid}.requires")
+        for phrase in (*strong[str(cid)], *weak[str(cid)], *negative[str(cid)],
+                       *requires[str(cid)]):
             compile_phrase(phrase, 1.0, source, str(cid))  # fail early on bad syntax
-    return PhraseSet(strong, weak, drop, boilerplate, sections, source)
+    return PhraseSet(strong, weak, drop, boilerplate, sections, source, negative, requires)
 
 
 def _strings(value: object, source: str, where: str) -> tuple[str, ...]:
@@ -160,9 +176,11 @@ def _strings(value: object, source: str, where: str) -> tuple[str, ...]:
 
 
 _GROUP = re.compile(r"\(([^()]*)\)")
+_OPTIONAL = re.compile(r"\(([^()]*)\)\?")
 
 
-def compile_phrase(text: str, weight: float, source: str, cid: str) -> Phrase:
+def compile_phrase(text: str, weight: float, source: str, cid: str, kind: str = "cue"
+                   ) -> Phrase:
     """One phrase of competency ``cid`` as lemma sequences (raises PhrasesError naming
     ``source`` on bad syntax)."""
     parts: list[tuple[tuple[str, ...], ...]] = []
@@ -170,7 +188,11 @@ def compile_phrase(text: str, weight: float, source: str, cid: str) -> Phrase:
         raw_part = raw_part.strip()
         if not raw_part:
             raise PhrasesError(source, f"competency {cid}: empty part in phrase", value=text)
+        raw_part = _OPTIONAL.sub(r"(\1|)", raw_part)  # "(a|b)?" is "(a|b|)"
         pieces = _GROUP.split(raw_part)  # literal, group, literal, group, ...
+        if any(c in piece for piece in pieces[::2] for c in "()"):
+            raise PhrasesError(source, f"competency {cid}: unbalanced or nested brackets "
+                               "(groups cannot hold groups)", value=text)
         options: list[list[str]] = []
         for i, piece in enumerate(pieces):
             options.append(piece.split("|") if i % 2 else [piece])
@@ -183,7 +205,7 @@ def compile_phrase(text: str, weight: float, source: str, cid: str) -> Phrase:
         if not sequences:
             raise PhrasesError(source, f"competency {cid}: phrase has no words", value=text)
         parts.append(tuple(sequences))
-    return Phrase(text, weight, tuple(parts))
+    return Phrase(text, weight, tuple(parts), kind)
 
 
 def _tokens(text: str) -> list[str]:

@@ -18,7 +18,10 @@ How it works (``docs/job-descriptions.md`` has the long version):
 3. Each competency has *phrases*: the framework's ``keywords`` and name, plus the
    shipped phrase file ``data/suggest-phrases.yaml`` keyed by competency ID
    (``strong`` and ``weak`` phrases; ``drop`` removes a framework keyword,
-   a keyword also listed as ``weak`` weighs as weak). A phrase is a sequence of
+   a keyword also listed as ``weak`` weighs as weak; ``not`` phrases are negative
+   cues: a sentence holding one does not count for the competency; ``requires``
+   phrases are context: the competency is suggested only when one of them is in
+   the document). A phrase is a sequence of
    words matched on lemmas; ``(a|b|)`` gives alternatives (the empty one makes
    the group optional), ``*`` stands for any one word, ``word*`` for any word
    beginning with ``word``, and ``A ... B`` means A and later B in the same
@@ -32,7 +35,11 @@ How it works (``docs/job-descriptions.md`` has the long version):
    met by one strong phrase or by three distinct weak ones.
 5. The evidence of a suggestion is the sentences holding its phrases, in
    document order, with start and end offsets into the text
-   (``text[start:end] == evidence.text``).
+   (``text[start:end] == evidence.text``), the phrases found in each and the
+   document's words they matched (the explanation).
+
+Compiled phrases and known lemmas are cached on disk by content hash
+(:mod:`competency.hr.phrasecache`), so a fresh process starts quickly.
 
 A trust's own framework works as it is: competencies whose IDs the phrase
 file does not know use their keywords and name as strong phrases.
@@ -48,6 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from competency.errors import PhrasesError
 from competency.framework.model import Framework, load_framework
 from competency.hr.documents import Document
 from competency.hr.phrases import LEMMA_CACHE, compile_phrase
@@ -74,6 +82,7 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "eg", "ie", "etc", "dr", "mr", "mrs", 
                             "no", "vs", "cf", "approx", "incl"})
 _TRIM = " \t\n\f|•·*-–—#>"
 _HEADING_WORDS = 6
+_BULLETS = frozenset("•·*-–—>")
 _CACHE_LIMIT = 200_000
 
 
@@ -89,6 +98,9 @@ class Evidence:
     """Offset just past its last character."""
     phrases: tuple[str, ...] = ()
     """The phrases (as written in the phrase file or framework) found in it."""
+    matched: tuple[str, ...] = ()
+    """The document's own words that those phrases matched (the parts of an ``A ... B``
+    phrase joined by " … "), distinct, in phrase order."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,18 @@ class Suggestion:
     def phrases(self) -> tuple[str, ...]:
         """The distinct phrases found, in order of first appearance."""
         return tuple(dict.fromkeys(p for ev in self.evidence for p in ev.phrases))
+
+    @property
+    def matched(self) -> tuple[str, ...]:
+        """The distinct document wordings that matched, in order, leaving out any that
+        another holds (compared ignoring case and spacing)."""
+        seen: dict[str, str] = {}
+        for ev in self.evidence:
+            for words in ev.matched:
+                seen.setdefault(" ".join(words.lower().split()), words)
+        # leave out "interpreter" when "an interpreter" is there too
+        return tuple(words for key, words in seen.items()
+                     if not any(key != other and key in other for other in seen))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of the ``competency suggest --json`` contract."""
@@ -150,6 +174,8 @@ class Suggester:
         """The boilerplate cues, matched against the lower-cased text."""
         self.sections = sections
         """One pattern for the headings of employer sections, or None."""
+        self.requires = tuple(any(p.kind == "requires" for p in comp) for comp in phrases)
+        """Per competency, whether it has ``requires`` context phrases."""
         self.index: dict[str, list[_Entry]] = {}
         """First word -> entries of one word, or whose second word is ``*`` or a prefix."""
         self.pairs: dict[tuple[str, str], list[_Entry]] = {}
@@ -172,6 +198,25 @@ class Suggester:
         stems = sorted({e.words[0][:-1] for e in self.prefixed})
         self._prefix_re = (re.compile("|".join(map(re.escape, stems))) if stems else None)
 
+    def to_data(self) -> dict[str, Any]:
+        """The compiled phrases as JSON data (for :mod:`competency.hr.phrasecache`)."""
+        return {"phrases": [[[p.source, p.weight, p.parts, p.kind] for p in comp]
+                            for comp in self.phrases],
+                "boilerplate": [p.pattern for p in self.boilerplate],
+                "sections": self.sections.pattern if self.sections is not None else None}
+
+    @classmethod
+    def from_data(cls, framework: Framework, data: dict[str, Any]) -> Suggester:
+        """Rebuild a suggester from :meth:`to_data` output."""
+        phrases = tuple(
+            tuple(Phrase(source, weight,
+                         tuple(tuple(tuple(words) for words in part) for part in parts), kind)
+                  for source, weight, parts, kind in comp)
+            for comp in data["phrases"])
+        sections = data["sections"]
+        return cls(framework, phrases, tuple(re.compile(p) for p in data["boilerplate"]),
+                   re.compile(sections, re.IGNORECASE) if sections is not None else None)
+
     def suggest(self, document: Document | str,
                 threshold: float = DEFAULT_THRESHOLD) -> list[Suggestion]:
         """Suggestions scoring at least ``threshold``, best first (then by ID)."""
@@ -180,36 +225,54 @@ class Suggester:
         skip = self._skipped(text, sentences)
         words: list[tuple[str, str]] = []  # (lemma, lower-case word)
         sent_of: list[int] = []
+        first_word: dict[int, int] = {}  # sentence -> index of its first word
         lemmas = LEMMA_CACHE
         finditer = _WORD.finditer
         for k, (start, end) in enumerate(sentences):
             if k in skip:
                 continue
+            first_word[k] = len(words)
             for m in finditer(text, start, end):
                 word = m.group().lower()
                 found = lemmas.get(word)
                 words.append((found if found is not None else lemma(word), word))
                 sent_of.append(k)
         hits = self._hits(words, sent_of)
-        per_comp: dict[int, dict[int, list[int]]] = {}
+        per_comp: dict[int, dict[int, dict[int, _Chain]]] = {}
         for (ci, pi), parts in hits.items():
-            sents = _phrase_sentences(parts, len(self.phrases[ci][pi].parts), sent_of)
+            sents = _phrase_matches(parts, len(self.phrases[ci][pi].parts), sent_of)
             if sents:
                 per_comp.setdefault(ci, {})[pi] = sents
         out: list[Suggestion] = []
-        for ci, per_phrase in per_comp.items():
+        word_spans: dict[int, list[tuple[int, int]]] = {}  # sentence -> offsets of its words
+        for ci, comp_found in per_comp.items():
             comp_phrases = self.phrases[ci]
+            if self.requires[ci] and not any(comp_phrases[pi].kind == "requires"
+                                             for pi in comp_found):
+                continue
+            blocked = {k for pi, sents in comp_found.items() if comp_phrases[pi].kind == "not"
+                       for k in sents}
+            per_phrase = {pi: kept for pi, sents in comp_found.items()
+                          if comp_phrases[pi].kind == "cue"
+                          and (kept := {k: c for k, c in sents.items() if k not in blocked})}
             weight = sum(comp_phrases[pi].weight for pi in per_phrase)
             score = round(1.0 - math.exp(-weight), 4)
             if score < threshold:
                 continue
-            by_sentence: dict[int, list[str]] = {}
+            by_sentence: dict[int, dict[str, str]] = {}
             for pi in sorted(per_phrase):
-                for k in per_phrase[pi]:
-                    by_sentence.setdefault(k, []).append(comp_phrases[pi].source)
+                for k, chain in per_phrase[pi].items():
+                    spans = word_spans.get(k)
+                    if spans is None:
+                        spans = word_spans[k] = _word_spans(text, sentences[k])
+                    at = first_word[k]
+                    wording = " … ".join(text[spans[i - at][0]:spans[j - at][1]]
+                                         for i, j in chain)
+                    by_sentence.setdefault(k, {}).setdefault(comp_phrases[pi].source, wording)
             evidence = tuple(
                 Evidence(text[sentences[k][0]:sentences[k][1]], sentences[k][0],
-                         sentences[k][1], tuple(dict.fromkeys(by_sentence[k])))
+                         sentences[k][1], tuple(by_sentence[k]),
+                         tuple(dict.fromkeys(by_sentence[k].values())))
                 for k in sorted(by_sentence))
             out.append(Suggestion(self.framework.competencies[ci].id, score, evidence))
         out.sort(key=lambda sug: (-sug.score, sug.competency))
@@ -297,26 +360,40 @@ class Suggester:
         return skip
 
 
-def _phrase_sentences(parts: dict[int, list[tuple[int, int]]] | None, n_parts: int,
-                      sent_of: list[int]) -> list[int]:
-    """The sentences where every part of a phrase matched in order (gaps <= MAX_GAP)."""
+_Chain = tuple[tuple[int, int], ...]
+"""The (first, last) word indexes where each part of a phrase matched."""
+
+
+def _phrase_matches(parts: dict[int, list[tuple[int, int]]] | None, n_parts: int,
+                    sent_of: list[int]) -> dict[int, _Chain]:
+    """Sentence -> the first place in it where every part of a phrase matched in order
+    (gaps <= MAX_GAP), by sentence in document order."""
     if not parts or 0 not in parts:
-        return []
-    chains = parts[0]
+        return {}
+    chains: list[_Chain] = [((i, j),) for i, j in parts[0]]
     for part in range(1, n_parts):
         following = parts.get(part)
         if not following:
-            return []
-        linked: list[tuple[int, int]] = []
-        for start, end in chains:
+            return {}
+        linked: list[_Chain] = []
+        for chain in chains:
+            end = chain[-1][1]
             for i, j in following:
                 if i > end and i - end - 1 <= MAX_GAP and sent_of[i] == sent_of[end]:
-                    linked.append((start, j))
+                    linked.append((*chain, (i, j)))
                     break
         chains = linked
         if not chains:
-            return []
-    return sorted({sent_of[i] for i, _ in chains})
+            return {}
+    out: dict[int, _Chain] = {}
+    for chain in chains:
+        out.setdefault(sent_of[chain[0][0]], chain)
+    return dict(sorted(out.items()))
+
+
+def _word_spans(text: str, sentence: tuple[int, int]) -> list[tuple[int, int]]:
+    """The offsets of the words of one sentence (found again only for evidence)."""
+    return [m.span() for m in _WORD.finditer(text, *sentence)]
 
 
 def _lines(text: str, sentences: list[tuple[int, int]]) -> list[list[int]]:
@@ -334,10 +411,13 @@ def _lines(text: str, sentences: list[tuple[int, int]]) -> list[list[int]]:
 
 
 def _is_heading(text: str, sentences: list[tuple[int, int]], members: list[int]) -> bool:
-    """A short line of one sentence with no full stop: a heading."""
+    """A short line of one sentence with no full stop and no bullet mark: a heading."""
     if len(members) != 1:
         return False
     s, e = sentences[members[0]]
+    line_start = text.rfind("\n", 0, s) + 1
+    if any(c in _BULLETS for c in text[line_start:s]):  # a bullet item, not a heading
+        return False
     return text[e - 1] not in ".!?" and len(_WORD.findall(text, s, e)) <= _HEADING_WORDS
 
 
@@ -394,8 +474,13 @@ def compile_suggester(framework: Framework | None = None,
             chosen[_key(text)] = (text, WEAK_WEIGHT)
         for key in weak_keys & dropped:
             chosen.pop(key, None)
-        compiled.append(tuple(compile_phrase(text, weight, phrase_set.source, comp.id)
-                              for text, weight in chosen.values()))
+        compiled.append(tuple(
+            [compile_phrase(text, weight, phrase_set.source, comp.id)
+             for text, weight in chosen.values()]
+            + [compile_phrase(text, 0.0, phrase_set.source, comp.id, "not")
+               for text in phrase_set.negative.get(comp.id, ())]
+            + [compile_phrase(text, 0.0, phrase_set.source, comp.id, "requires")
+               for text in phrase_set.requires.get(comp.id, ())]))
     return Suggester(framework, tuple(compiled),
                      tuple(re.compile(p) for p in phrase_set.boilerplate),
                      _union(phrase_set.sections))
@@ -411,20 +496,48 @@ def _key(phrase: str) -> str:
     return " ".join(phrase.lower().split())
 
 
-_SUGGESTERS: dict[tuple[int, int], tuple[Framework, PhraseSet, Suggester]] = {}
+_SUGGESTERS: dict[tuple[int, str, int, int], tuple[Framework, Suggester]] = {}
 
 
 def suggester_for(framework: Framework | None = None,
                   phrases: str | Path | None = None) -> Suggester:
-    """The compiled :class:`Suggester` for a framework object and phrase file (cached)."""
+    """The compiled :class:`Suggester` for a framework object and phrase file.
+
+    Cached in memory per framework object and phrase file (path, modification time,
+    size), and on disk by content hash (:mod:`competency.hr.phrasecache`), so a
+    fresh process skips parsing and compiling the phrase file.
+    """
     framework = framework if framework is not None else load_framework()
-    phrase_set = load_phrases(phrases)
-    key = (id(framework), id(phrase_set))
+    path = Path(phrases) if phrases is not None else default_phrases_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError as exc:
+        raise PhrasesError(path, "file not found") from exc
+    except OSError as exc:
+        raise PhrasesError(path, f"cannot read: {exc.strerror}") from exc
+    key = (id(framework), str(path), stat.st_mtime_ns, stat.st_size)
     cached = _SUGGESTERS.get(key)
-    if cached is None or cached[0] is not framework or cached[1] is not phrase_set:
-        cached = (framework, phrase_set, compile_suggester(framework, phrase_set))
-        _SUGGESTERS[key] = cached
-    return cached[2]
+    if cached is not None and cached[0] is framework:
+        return cached[1]
+    from competency.hr import phrasecache
+
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise PhrasesError(path, f"cannot read: {exc.strerror}") from exc
+    disk_key = phrasecache.compiled_key(repr(framework), content)
+    data = phrasecache.read_compiled(disk_key)
+    suggester = None
+    if data is not None:
+        try:
+            suggester = Suggester.from_data(framework, data)
+        except (KeyError, TypeError, ValueError, re.error):
+            suggester = None  # a damaged cache file: compile afresh
+    if suggester is None:
+        suggester = compile_suggester(framework, load_phrases(path))
+        phrasecache.write_compiled(disk_key, suggester.to_data())
+    _SUGGESTERS[key] = (framework, suggester)
+    return suggester
 
 
 def suggest(document: Document | str, framework: Framework | None = None,
@@ -468,7 +581,8 @@ def suggest_file(path: str | Path, framework: Framework | None = None,
 def render_suggestions(results: Iterable[FileSuggestions], framework: Framework,
                        threshold: float = DEFAULT_THRESHOLD, snippets: int = 2,
                        width: int = 76) -> str:
-    """A readable table per file: competency, score, name, then the first evidence snippets."""
+    """A readable table per file: competency, score, name, the first evidence snippets and
+    the phrases that matched."""
     lines: list[str] = []
     for result in results:
         lines.append(result.file)
@@ -484,4 +598,8 @@ def render_suggestions(results: Iterable[FileSuggestions], framework: Framework,
                 lines.append(f"{'':17}{ev.start:>6}: {snippet}")
             if len(s.evidence) > snippets:
                 lines.append(f"{'':25}(+{len(s.evidence) - snippets} more)")
+            matched = "matched: " + ", ".join(f'"{" ".join(m.split())}"' for m in s.matched)
+            if len(matched) > width:
+                matched = matched[:width - 1] + "…"
+            lines.append(f"{'':17}{matched}")
     return "\n".join(lines) + "\n"
