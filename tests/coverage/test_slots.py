@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pyarrow as pa
@@ -46,7 +47,7 @@ def test_parts_cover_every_row_once_in_order() -> None:
     parts = judged.parts(7)
     assert parts[0][0] == 0
     assert parts[-1][1] == 300
-    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(parts))
     pieces = [judged.table(encoded=False, part=p) for p in parts]
     assert pa.concat_tables(pieces).equals(whole)
     assert whole.column("staff_id").to_pylist() == sorted(whole.column("staff_id").to_pylist())

@@ -32,13 +32,14 @@ results by the tests.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from competency.coverage.slots import Slots
 from competency.errors import CompetencyError
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+T = TypeVar("T")
 STATUSES: tuple[str, ...] = ("met", "expiring", "expired", "below_level", "missing")
 COLUMNS: tuple[str, ...] = ("staff_id", "competency", "required_level", "priority",
                             "held_level", "achieved_on", "expires_on", "status")
@@ -329,7 +331,7 @@ def write_coverage_files(roles: str | Path, staff: str | Path, evidence: str | P
     try:
         if chunks is None:
             raise UncleanEvidence(str(evidence))
-        for codes in chunks:
+        for codes in _ahead(chunks):
             slots.add(codes)
     except UncleanEvidence:
         del chunks
@@ -341,6 +343,44 @@ def write_coverage_files(roles: str | Path, staff: str | Path, evidence: str | P
     _check_out(out)
     _write_rows(slots, Path(out))
     return _warnings(slots)
+
+
+def _ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """The items, produced on a worker thread up to ``depth`` ahead of the caller (its
+    exception raised here): reading the next chunk of evidence, mostly Arrow kernels
+    that release the GIL, overlaps judging this one."""
+    import queue
+    import threading
+
+    box: queue.Queue[tuple[bool, Any]] = queue.Queue(depth)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                box.put((True, item))
+            box.put((False, None))
+        except BaseException as exc:  # handed to the caller
+            box.put((False, exc))
+
+    worker = threading.Thread(target=work, name="evidence-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            more, item = box.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            with contextlib.suppress(queue.Empty):
+                box.get(timeout=0.05)
+        worker.join()
 
 
 def _check_out(out: str | Path) -> None:
