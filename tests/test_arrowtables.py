@@ -7,7 +7,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from competency.arrowtables import TextTable, first_bad, parse_dates, read_text_table
+from competency.arrowtables import (
+    TextTable,
+    first_bad,
+    parse_dates,
+    read_csv_columns,
+    read_text_table,
+)
 from competency.errors import TableError
 
 
@@ -96,3 +102,19 @@ def test_report_first_counts_a_million_bad_rows_quickly() -> None:
                                     "them)")
     assert info.value.lines()[-1] == "staff.csv, row 1000001: empty staff_id (empty)"
     assert time.perf_counter() - started < 30  # generous on a shared machine
+
+
+def test_read_csv_columns_types_each_column_or_declines(tmp_path: Path) -> None:
+    text = pa.dictionary(pa.int32(), pa.string())
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\xef\xbb\xbfa,b\n x ,1\ny,1\n")
+    table = read_csv_columns(path, ["a"], lambda name: text if name == "b" else pa.string())
+    assert table is not None
+    assert table.column("a").to_pylist() == [" x ", "y"]  # not trimmed: the caller checks
+    assert table.column("b").chunk(0).dictionary.to_pylist() == ["1"]
+    for name, data in [("bytes.csv", b"a,b\nx,\xff\n"), ("ragged.csv", b"a,b\nx,1,2\n"),
+                       ("twice.csv", b"a,a\nx,1\n"), ("empty.csv", b""),
+                       ("blank-first.csv", b"\na,b\nx,1\n"), ("missing.csv", b"b\n1\n")]:
+        (tmp_path / name).write_bytes(data)
+        assert read_csv_columns(tmp_path / name, ["a"], lambda _: text) is None, name
+    assert read_csv_columns(tmp_path / "t.xlsx", ["a"], lambda _: text) is None

@@ -211,3 +211,46 @@ def parse_dates(values: Any, fmt: str | None = None) -> tuple[Any, Any]:
                 return dates, pa.repeat(pa.scalar(False), len(values))
     dates = map_values(values, lambda v: parse_cell(v, fmt or ISO_FORMAT), pa.date32())
     return dates, pc.is_null(dates)
+
+
+def read_csv_columns(path: str | Path, required: Sequence[str],
+                     types: Callable[[str], pa.DataType]) -> pa.Table | None:
+    """A CSV table read in one multi-threaded pass with each column typed by ``types``
+    (text or dictionary-encoded text), cells not trimmed; None where this fast path
+    cannot answer: not a CSV file, an empty or blank file, a header with blank lines
+    before it or a repeated name, a missing required column, a row that does not
+    parse (ragged, a quoted line break, bytes that are not UTF-8).
+
+    The callers check the values themselves and, when anything is not already
+    clean, leave the file to :func:`read_text_table`, whose errors then name the
+    file, row and value. Reading dictionary-encoded columns lets them check each
+    distinct value once.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    path = Path(path)
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        return None
+    size = path.stat().st_size
+    if size == 0 or (size < BLANK_CHECK_BYTES and not path.read_bytes().strip()):
+        return None
+    try:
+        header = _header(path)
+    except TableError:
+        return None
+    if not any(header) or len(set(header)) != len(header) or not set(required) <= set(header):
+        return None
+    try:
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: types(name) for name in header},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:
+        return None

@@ -32,7 +32,8 @@ def org(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def seen(monkeypatch: pytest.MonkeyPatch) -> Recorded:
-    """load_inputs, write_coverage and make_report replaced by recorders."""
+    """load_inputs, write_coverage, write_coverage_files and make_report replaced by
+    recorders."""
     calls: Recorded = []
 
     def recorder(name: str, result: Any) -> Callable[..., Any]:
@@ -43,6 +44,8 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> Recorded:
 
     monkeypatch.setattr(statuses, "load_inputs", recorder("load_inputs", "INPUTS"))
     monkeypatch.setattr(statuses, "write_coverage", recorder("write_coverage", ["a warning"]))
+    monkeypatch.setattr(statuses, "write_coverage_files",
+                        recorder("write_coverage_files", ["a warning"]))
     monkeypatch.setattr(reports, "make_report", recorder("make_report", []))
     monkeypatch.setattr(reports, "load_review_status", recorder("load_review_status", None))
     return calls
@@ -54,10 +57,10 @@ def test_coverage_reads_the_config(cli: Cli, org: Path, seen: Recorded,
     result = cli("coverage", "--out", "c.csv", "--as-of", "2026-11-26")
     assert result.code == 0, result.err
     assert result.err == "warning: a warning\n"
-    (_, load_args, _), (_, write_args, _) = seen
-    assert [Path(p).name for p in load_args[:3]] == ["roles.csv", "staff.csv", "evidence.csv"]
-    inputs, options, out = write_args
-    assert inputs == "INPUTS"
+    ((name, write_args, _),) = seen
+    assert name == "write_coverage_files"
+    *paths, options, out, _ = write_args
+    assert [Path(p).name for p in paths] == ["roles.csv", "staff.csv", "evidence.csv"]
     assert (options.as_of, options.refresher_years, options.expiring_days) == (
         dt.date(2026, 11, 26), 2, 30)
     assert out == Path("c.csv")
@@ -71,8 +74,8 @@ def test_coverage_flags_win(cli: Cli, org: Path, seen: Recorded, tmp_path: Path,
     result = cli("coverage", "--out", "c.csv", "--roles", other, "--refresher-years", "4",
                  "--expiring-days", "10")
     assert result.code == 0, result.err
-    (_, load_args, _), (_, (_, options, _), _) = seen
-    assert Path(load_args[0]) == other
+    ((_, (roles, _, _, options, _, _), _),) = seen
+    assert Path(roles) == other
     assert (options.as_of, options.refresher_years, options.expiring_days) == (
         dt.date.today(), 4, 10)
 

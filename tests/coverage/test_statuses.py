@@ -21,6 +21,7 @@ from competency.coverage.statuses import (
     status_counts_by_date,
     summarise,
     write_coverage,
+    write_coverage_files,
 )
 from competency.errors import CompetencyError, TableError
 from conftest import CliResult
@@ -106,11 +107,14 @@ def ev(staff_id: str, cid: str, level: int, day: str) -> dict[str, str]:
 def run(tmp_path: Path, roles: list[dict[str, str]], staff: list[dict[str, str]],
         evidence: list[dict[str, str]], options: CoverageOptions
         ) -> tuple[list[dict[str, str]], list[str]]:
-    inputs = load_inputs(write_csv(tmp_path / "roles.csv", ROLE_HEADER, roles),
-                         write_csv(tmp_path / "staff.csv", STAFF_HEADER, staff),
-                         write_csv(tmp_path / "evidence.csv", EVIDENCE_HEADER, evidence))
+    paths = (write_csv(tmp_path / "roles.csv", ROLE_HEADER, roles),
+             write_csv(tmp_path / "staff.csv", STAFF_HEADER, staff),
+             write_csv(tmp_path / "evidence.csv", EVIDENCE_HEADER, evidence))
     out = tmp_path / "coverage.csv"
-    warnings = write_coverage(inputs, options, out)
+    warnings = write_coverage(load_inputs(*paths), options, out)
+    # the command's one-pass path gives the same bytes and warnings
+    assert write_coverage_files(*paths, options, tmp_path / "fast.csv") == warnings
+    assert (tmp_path / "fast.csv").read_bytes() == out.read_bytes()
     with out.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         assert tuple(reader.fieldnames or ()) == COLUMNS
@@ -316,6 +320,53 @@ def test_bad_input_names_file_and_row(tmp_path: Path, which: str, rows: list[dic
     paths = {name: write_csv(tmp_path / f"{name}.csv", h, r) for name, (h, r) in tables.items()}
     with pytest.raises(TableError, match=message):
         load_inputs(paths["roles"], paths["staff"], paths["evidence"])
+    out = tmp_path / "out.csv"
+    with pytest.raises(TableError, match=message):
+        write_coverage_files(paths["roles"], paths["staff"], paths["evidence"],
+                             CoverageOptions(AS_OF), out)
+    assert not out.exists()
+
+
+def messy(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Files every reader accepts that are not already clean: cells to trim, names for
+    competencies and levels, a spreadsheet's date cells, a byte-order mark, blank
+    lines, columns in another order, staff IDs that need quoting on output."""
+    roles = write_csv(tmp_path / "roles.csv", ROLE_HEADER,
+                      [req("Nurse", "LAW-1", 2), req("Nurse", "CUL-1", 1)])
+    staff = tmp_path / "staff.csv"
+    staff.write_text('\ufeffteam,staff_id,role\nA, s1 ,Nurse \nA,"s,2",Nurse\n\n'
+                     'B,"s""3",Nurse\nB,s4,Porter\n', encoding="utf-8")
+    evidence = tmp_path / "evidence.csv"
+    evidence.write_text(
+        "source,achieved_on,level,competency,staff_id\n"
+        "x,2025-01-10,2,LAW-1,s1\n"
+        "x, 2024-01-10 00:00:00 ,Foundation,law-1,\"s,2\"\n"
+        ",,,,\n"
+        "x,2025-03-03, 3 ,CUL-1, s1\n"
+        "x,2025-03-03,1,CUL-1,ghost \n", encoding="utf-8")
+    return roles, staff, evidence
+
+
+def test_messy_files_give_the_same_rows_by_both_paths(tmp_path: Path) -> None:
+    roles, staff, evidence = messy(tmp_path)
+    options = CoverageOptions(AS_OF)
+    inputs = load_inputs(roles, staff, evidence)
+    expected = write_coverage(inputs, options, tmp_path / "slow.csv")
+    assert write_coverage_files(roles, staff, evidence, options, tmp_path / "fast.csv") == (
+        expected)
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    assert (tmp_path / "fast.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        '"s""3",CUL-1,1,essential,,,,missing',
+        '"s""3",LAW-1,2,essential,,,,missing',
+        '"s,2",CUL-1,1,essential,,,,missing',
+        '"s,2",LAW-1,2,essential,1,2024-01-10,2027-01-10,below_level',
+        "s1,CUL-1,1,essential,3,2025-03-03,2028-03-03,met",
+        "s1,LAW-1,2,essential,2,2025-01-10,2028-01-10,met",
+    ]
+    assert expected == [
+        "1 staff have a role with no requirements (Porter: 1); they get no coverage rows",
+        "1 evidence rows name 1 staff_id not in the staff table (e.g. ghost); they are "
+        "ignored"]
 
 
 def test_missing_column(tmp_path: Path) -> None:

@@ -12,11 +12,13 @@ import pytest
 from competency.errors import TableError, UsageError
 from competency.evidence.records import (
     EvidenceRecord,
+    UncleanEvidence,
     date_format,
     import_evidence_file,
     load_evidence,
     parse_mapping,
     read_evidence_file,
+    scan_evidence,
     store_records,
     stored_records,
 )
@@ -304,3 +306,49 @@ def test_cli_import_one_line_all_errors_as_of_and_unknown_staff(tmp_path: Path,
     assert "added 4" in done.out
     assert done.err == (f"warning: {good}: 2 staff_id(s) on 3 row(s) are not in the staff "
                         f"table {staff} (e.g. s2, s3); imported all the same\n")
+
+
+def test_scan_evidence_codes_each_distinct_value_by_the_rules(tmp_path: Path,
+                                                              framework: Framework) -> None:
+    import pyarrow as pa
+
+    path = write(tmp_path / "e.csv", "staff_id,competency,level,achieved_on,source,extra\n"
+                 "s1,LAW-1,2,2025-01-10,x,1\n"
+                 "s2, law-1 ,Practitioner,2024-02-29 00:00:00,x,2\n"
+                 "ghost,CUL-1,1,2025-01-10,x,3\n")
+    competencies = sorted(framework.ids)
+    chunks = scan_evidence(path, framework, pa.array(["s2", "s1"]), competencies)
+    assert chunks is not None
+    (codes,) = list(chunks)
+    assert codes.staff.tolist() == [1, 0, -1]
+    assert [competencies[c] for c in codes.competency] == ["LAW-1", "LAW-1", "CUL-1"]
+    assert codes.level.tolist() == [2, 2, 1]
+    assert [dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in codes.day] == [
+        dt.date(2025, 1, 10), dt.date(2024, 2, 29), dt.date(2025, 1, 10)]
+    assert codes.unknown.to_pylist() == ["ghost"]
+
+
+@pytest.mark.parametrize("row", [
+    "s1,LAW-9,2,2025-01-10,x",    # unknown competency
+    "s1,LAW-1,9,2025-01-10,x",    # unknown level
+    "s1,LAW-1,2,2025-02-30,x",    # malformed date
+    ",LAW-1,2,2025-01-10,x",      # empty staff_id
+    " s1 ,LAW-1,2,2025-01-10,x",  # staff_id to trim
+])
+def test_scan_evidence_leaves_anything_else_to_load_evidence(
+        tmp_path: Path, framework: Framework, row: str) -> None:
+    import pyarrow as pa
+
+    path = write(tmp_path / "e.csv", f"staff_id,competency,level,achieved_on,source\n{row}\n")
+    chunks = scan_evidence(path, framework, pa.array(["s1"]), sorted(framework.ids))
+    assert chunks is not None
+    with pytest.raises(UncleanEvidence):
+        list(chunks)
+
+
+def test_scan_evidence_reads_only_csv(tmp_path: Path, framework: Framework) -> None:
+    import pyarrow as pa
+
+    bad = write(tmp_path / "e.csv", "staff_id,competency,level,achieved_on\ns1,LAW-1,2\n")
+    assert scan_evidence(bad, framework, pa.array(["s1"]), sorted(framework.ids)) is None
+    assert scan_evidence(tmp_path / "e.xlsx", framework, pa.array(["s1"]), []) is None

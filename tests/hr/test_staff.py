@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from competency.errors import TableError
-from competency.hr.staff import NHS_ETHNIC_CATEGORIES, load_staff
+from competency.hr.staff import NHS_ETHNIC_CATEGORIES, load_staff, scan_staff
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -54,3 +54,25 @@ def test_every_duplicate_is_counted(tmp_path: Path) -> None:
                                  "2 more rows with problems; --all-errors lists them)")
     assert [line.split(": ")[0] for line in caught.value.lines()] == [
         f"{path}, row {n}" for n in (4, 5, 6)]
+
+
+def test_scan_staff_reads_a_clean_file_in_one_pass(tmp_path: Path) -> None:
+    path = write(tmp_path, "staff_id,role,team,ethnic_category\nb,Nurse ,N,A\na,Porter,S,\n")
+    columns = scan_staff(path)
+    assert columns is not None
+    assert columns.ids.to_pylist() == ["b", "a"]
+    assert columns.roles.to_pylist() == ["Nurse", "Porter"]
+    assert columns.order.to_pylist() == [1, 0]
+
+
+@pytest.mark.parametrize("text", [
+    "staff_id,role,team\n1,a,b\n,c,d\n",           # empty staff_id
+    "staff_id,role,team\n 1,a,b\n",                 # staff_id to trim
+    "staff_id,role,team\n1,a,b\n1,c,d\n",          # duplicate
+    "staff_id,role,team,ethnic_category\n1,a,b,W\n",  # unknown category
+    "staff_id,role,team\n1,a,b\n\n2,a,b\n",        # blank line
+    "staff_id,role,team\n1,a,b,c\n",                # ragged
+    "staff_id,role\n1,a\n",                         # missing column
+])
+def test_scan_staff_leaves_anything_else_to_load_staff(tmp_path: Path, text: str) -> None:
+    assert scan_staff(write(tmp_path, text)) is None

@@ -64,18 +64,18 @@ def coverage_command(
     This is an identifiable output (it names staff): for managers only.
     """
     from competency.config import find_config
-    from competency.coverage.statuses import CoverageOptions, load_inputs, write_coverage
+    from competency.coverage.statuses import CoverageOptions, write_coverage_files
     from competency.framework.model import load_framework
 
     cfg = find_config(config)
     day = as_of_date(as_of, cfg)
     settings = merged(cfg.coverage, refresher_years=refresher_years, expiring_days=expiring_days)
     options = CoverageOptions(day, settings.refresher_years, settings.expiring_days)
-    inputs = load_inputs(required(roles, cfg, "data.roles", "--roles"),
-                         required(staff, cfg, "data.staff", "--staff"),
-                         required(evidence, cfg, "data.evidence", "--evidence"),
-                         load_framework(framework or cfg.framework))
-    for message in write_coverage(inputs, options, out):
+    warnings = write_coverage_files(required(roles, cfg, "data.roles", "--roles"),
+                                    required(staff, cfg, "data.staff", "--staff"),
+                                    required(evidence, cfg, "data.evidence", "--evidence"),
+                                    options, out, load_framework(framework or cfg.framework))
+    for message in warnings:
         warn(message)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,10 +21,11 @@ from competency.arrowtables import (
     first_bad,
     map_values,
     parse_dates,
+    read_csv_columns,
     read_text_table,
 )
 from competency.course.coursemap import GradedCell, course_map
-from competency.dates import ISO_DATE
+from competency.dates import EPOCH, ISO_DATE, parse_cell
 from competency.dates import ISO_FORMAT as ISO_FORMAT
 from competency.dates import date_format as date_format
 from competency.errors import GradebookError, UsageError
@@ -33,6 +34,7 @@ from competency.hr.staff import USERNAME, Staff
 from competency.tables import check_columns, write_table
 
 if TYPE_CHECKING:
+    import numpy as np
     import pyarrow as pa
 
     from competency.store.database import ImportResult, Store
@@ -135,6 +137,125 @@ def check_evidence(text: TextTable, framework: Framework, *,
         sources = pa.chunked_array([pa.repeat(pa.scalar(fallback), rows)])
     return pa.table({STAFF_ID: staff, COMPETENCY: competency, LEVEL: levels,
                      ACHIEVED_ON: dates, SOURCE: sources})
+
+
+@dataclass(frozen=True)
+class EvidenceCodes:
+    """A batch of evidence rows as numbers, for judging coverage in columns."""
+
+    staff: np.ndarray
+    """Row of the member of staff in the staff IDs given (int64; -1 when not there)."""
+    competency: np.ndarray
+    """Index of the competency in the competencies given (int64)."""
+    level: np.ndarray
+    """Level (int64)."""
+    day: np.ndarray
+    """``achieved_on`` as days since 1970-01-01 (int64)."""
+    unknown: pa.Array
+    """The staff_id of the rows whose member of staff is not there."""
+
+
+class UncleanEvidence(Exception):
+    """A value :func:`scan_evidence` leaves to :func:`load_evidence` (to map, trim or
+    report)."""
+
+
+def scan_evidence(path: str | Path, framework: Framework, staff_ids: pa.Array,
+                  competencies: Sequence[str]) -> Iterator[EvidenceCodes] | None:
+    """The rows of a CSV evidence table as codes, chunk by chunk, in one pass: the
+    national-scale path of ``competency coverage``.
+
+    Every distinct value of the competency, level and date columns goes once
+    through the rules of :func:`check_evidence` (the columns are read
+    dictionary-encoded), and each staff_id is looked up in ``staff_ids``. None
+    when the file cannot be read this way; the iterator raises
+    :class:`UncleanEvidence` at the first chunk holding a value that is not
+    already clean (a competency name, a blank or untrimmed staff_id, a bad
+    value), leaving the file to :func:`load_evidence`, which trims, maps or
+    reports the file, row and value.
+    """
+    import pyarrow as pa
+
+    text = pa.dictionary(pa.int32(), pa.string())
+    table = read_csv_columns(path, (STAFF_ID, COMPETENCY, LEVEL, ACHIEVED_ON),
+                             lambda name: pa.string() if name == STAFF_ID else text)
+    if table is None:
+        return None
+    return _scan_chunks(table, framework, staff_ids, competencies)
+
+
+def _scan_chunks(table: pa.Table, framework: Framework, staff_ids: pa.Array,
+                 competencies: Sequence[str]) -> Iterator[EvidenceCodes]:
+    import numpy as np
+    import pyarrow.compute as pc
+
+    ids = set(framework.ids)
+    by_name = _competency_names(framework)
+    index = {c: i for i, c in enumerate(competencies)}
+    read_level = _level_reader(framework)
+
+    def competency(value: str) -> int | None:
+        cid = value if value in ids else by_name.get(value.casefold())
+        return None if cid is None else index.get(cid)
+
+    def level(value: str) -> int | None:
+        return read_level(value)
+
+    def day(value: str) -> int | None:
+        found = parse_cell(value)
+        return None if found is None else (found - EPOCH).days
+
+    def codes(chunk: Any, rule: Callable[[str], int | None]) -> np.ndarray:
+        values = pc.utf8_trim_whitespace(chunk.dictionary).to_pylist()
+        mapped = [rule(v) for v in values]
+        if any(m is None for m in mapped):
+            raise UncleanEvidence("a value to map or report")
+        out: np.ndarray = np.array(mapped or [0], np.int64)[chunk.indices.to_numpy()]
+        return out
+
+    # one look-up table for the whole column (per chunk, it would be built per chunk)
+    found_all = pc.index_in(table.column(STAFF_ID), value_set=staff_ids)
+    offset = 0
+    for batch in table.to_batches():
+        names = batch.column(STAFF_ID)
+        found = found_all.slice(offset, len(names))
+        offset += len(names)
+        unknown = names.filter(pc.is_null(found).combine_chunks())
+        if len(unknown) and not (
+                pc.min(pc.utf8_length(unknown)).as_py() > 0
+                and pc.all(pc.equal(pc.utf8_trim_whitespace(unknown), unknown)).as_py()):
+            raise UncleanEvidence(STAFF_ID)
+        yield EvidenceCodes(
+            staff=pc.fill_null(found, -1).to_numpy().astype(np.int64),
+            competency=codes(batch.column(COMPETENCY), competency),
+            level=codes(batch.column(LEVEL), level), day=codes(batch.column(ACHIEVED_ON), day),
+            unknown=unknown)
+
+
+def evidence_codes(table: pa.Table, staff_ids: pa.Array,
+                   competencies: Sequence[str]) -> Iterator[EvidenceCodes]:
+    """The rows of a checked evidence table (:attr:`EvidenceTable.table`) as codes,
+    batch by batch; its competencies must all be among ``competencies``."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    index = {c: i for i, c in enumerate(competencies)}
+    found_all = pc.index_in(table.column(STAFF_ID), value_set=staff_ids)
+    offset = 0
+    for batch in table.select([STAFF_ID, COMPETENCY, LEVEL, ACHIEVED_ON]).to_batches():
+        names = batch.column(STAFF_ID)
+        found = found_all.slice(offset, len(names))
+        offset += len(names)
+        encoded = pc.dictionary_encode(batch.column(COMPETENCY))
+        lookup = np.array([index[c] for c in encoded.dictionary.to_pylist()] or [0], np.int64)
+        yield EvidenceCodes(
+            staff=pc.fill_null(found, -1).to_numpy().astype(np.int64),
+            competency=lookup[encoded.indices.to_numpy(zero_copy_only=False)],
+            level=batch.column(LEVEL).to_numpy(zero_copy_only=False).astype(np.int64),
+            day=pc.cast(batch.column(ACHIEVED_ON), pa.int32()).to_numpy(
+                zero_copy_only=False).astype(np.int64),
+            unknown=names.filter(pc.is_null(found).combine_chunks()))
 
 
 def _competency_names(framework: Framework) -> dict[str, str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from competency.arrowtables import TextTable, read_text_table
+from competency.arrowtables import TextTable, read_csv_columns, read_text_table
 from competency.errors import RowProblems, TableError
 
 if TYPE_CHECKING:
@@ -61,6 +61,57 @@ def load_staff(path: str | Path) -> Staff:
     if pc.count_distinct(ids).as_py() != len(ids):
         _raise_duplicate(text, ids)
     return Staff(path, table)
+
+
+@dataclass(frozen=True)
+class StaffColumns:
+    """The columns of a staff table that coverage needs."""
+
+    ids: pa.Array
+    """staff_id, in file order (text)."""
+    roles: pa.ChunkedArray
+    """role, in file order (dictionary-encoded text)."""
+    order: pa.Array
+    """Row numbers (from 0) in staff_id order, compared as text."""
+
+
+def scan_staff(path: str | Path) -> StaffColumns | None:
+    """The columns coverage needs of a CSV staff table that :func:`load_staff` would
+    accept as it is, read in one pass; None when the file needs :func:`load_staff` (to
+    trim, refuse or report something).
+
+    The national-scale path of ``competency coverage``: the roles come
+    dictionary-encoded (and trimmed, as :func:`load_staff` trims them), the IDs
+    as they are, having been checked to be present, trimmed and unique (on their
+    sorted order, which coverage needs anyway).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.dictionary(pa.int32(), pa.string())
+    table = read_csv_columns(path, REQUIRED,
+                             lambda name: text if name in (ROLE, ETHNIC_CATEGORY) else pa.string())
+    if table is None:
+        return None
+    ids = table.column(STAFF_ID).combine_chunks()
+    if len(ids) == 0 or pc.min(pc.utf8_length(ids)).as_py() == 0:
+        return None
+    if not pc.all(pc.equal(pc.utf8_trim_whitespace(ids), ids)).as_py():
+        return None
+    if ETHNIC_CATEGORY in table.column_names:
+        allowed = pa.array((*NHS_ETHNIC_CATEGORIES, ""))
+        for chunk in table.column(ETHNIC_CATEGORY).chunks:
+            codes = pc.utf8_trim_whitespace(chunk.dictionary)
+            if not pc.all(pc.is_in(codes, value_set=allowed)).as_py():
+                return None
+    order = pc.sort_indices(ids)
+    ordered = ids.take(order)
+    if len(ids) > 1 and pc.any(pc.equal(ordered[1:], ordered[:-1])).as_py():
+        return None
+    roles = pa.chunked_array(
+        [pa.DictionaryArray.from_arrays(chunk.indices, pc.utf8_trim_whitespace(chunk.dictionary))
+         for chunk in table.column(ROLE).chunks], text)
+    return StaffColumns(ids, roles, order)
 
 
 def _raise_duplicate(text: TextTable, ids: pa.ChunkedArray) -> None:
