@@ -164,6 +164,13 @@ def text(cell: NotebookNode, stream: str) -> str:
                    if o.output_type == "stream" and o.name == stream)
 
 
+def said(cell: NotebookNode) -> str:
+    """What the cell printed or showed as text: ``check()`` shows its message as a live
+    region, with the same words as plain text."""
+    return text(cell, "stdout") + "".join(o.data.get("text/plain", "") for o in cell.outputs
+                                          if o.output_type == "display_data")
+
+
 def friendly(error: Any) -> bool:
     lines = [ANSI.sub("", line) for line in error.traceback]
     return len(lines) == 1 and lines[0].startswith(NOT_YET) and "\n" not in lines[0].strip()
@@ -201,5 +208,5 @@ def test_a_learner_sees_only_friendly_lines(runs: dict[str, NotebookNode], modul
         else:  # the test cell still fails: nbgrader gives it 0
             assert determine_grade(cell)[0] == 0, describe(cell)
             if variant != "wrong option":  # the earlier right answer was cleared
-                assert f"{NOT_YET} {probe['question']}" in text(cell, "stdout"), describe(cell)
+                assert f"{NOT_YET} {probe['question']}" in said(cell), describe(cell)
     assert wrong_kinds >= 8 * 6

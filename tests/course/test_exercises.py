@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import types
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,43 @@ def test_module_level_answer_and_check_read_the_callers_variables(
     assert "Recorded: q1 = B" in out
     assert "Done: q1 is complete and in the right form" in out
     assert not any(ord(ch) > 0x2000 for ch in out)  # no emoji: no font needed
+
+
+def test_status_html_is_a_polite_live_region_of_escaped_paragraphs() -> None:
+    assert exercises.status_html(["Not yet: q1 <none>", "Done."], {"data-x": 'a"b'}) == (
+        '<div class="cct-status" role="status" aria-live="polite" aria-atomic="true" '
+        'data-x="a&quot;b"><p>Not yet: q1 &lt;none&gt;</p><p>Done.</p></div>')
+
+
+def test_check_in_a_notebook_is_announced_with_plain_text_beside_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import IPython
+    import IPython.display
+
+    (tmp_path / "questions.yaml").write_text(
+        "q1:\n  kind: choice\n  options: {A: agree, B: disagree}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(exercises, "_bank", None)
+    shown: list[tuple[object, dict[str, object]]] = []
+    kernel_shell = types.SimpleNamespace(kernel=object())  # what a notebook's kernel has
+    monkeypatch.setattr(IPython, "get_ipython", lambda: kernel_shell)
+    monkeypatch.setattr(IPython.display, "display",
+                        lambda obj, **kw: shown.append((obj, kw)))
+    assert exercises.check("q1", "B") is True
+    assert exercises.check("q1", None) is False
+    assert capsys.readouterr().out == ""
+    (done, raw), (not_yet, _) = shown
+    assert raw == {"raw": True}
+    assert done == {  # type: ignore[comparison-overlap]
+        "text/plain": "Done: q1 is complete and in the right form. Your mark is decided when "
+                      "your work is graded.",
+        "text/html": '<div class="cct-status" role="status" aria-live="polite" '
+                     'aria-atomic="true"><p>Done: q1 is complete and in the right form. Your '
+                     "mark is decided when your work is graded.</p></div>"}
+    assert isinstance(not_yet, dict)
+    assert not_yet["text/plain"].startswith("Not yet: q1")
+    assert 'role="status"' in not_yet["text/html"]
 
 
 def test_an_invalid_re_answer_clears_the_earlier_one(

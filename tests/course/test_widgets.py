@@ -73,6 +73,35 @@ def test_widget_gives_feedback_on_click(bank: Path) -> None:
     assert 'data-correct="true"' in feedback.value
 
 
+def test_feedback_is_a_live_region_in_words_and_the_controls_are_named(bank: Path) -> None:
+    box = practice_widget(load_practice(bank)["p1"])
+    radio, button, feedback = box.children[2], box.children[3], box.children[4]
+    # the region is there, empty, before the first message, so a screen reader follows it
+    assert feedback.value == ('<div class="cct-status" role="status" aria-live="polite" '
+                              'aria-atomic="true"></div>')
+    assert button.description == "Check"
+    assert button.tooltip == "Check your answer to practice question p1"
+    assert [label for label, _ in radio.options] == [
+        "A. Treating someone worse because of race", "B. A rule applied to all"]
+    radio.value = "B"
+    button.click()
+    assert feedback.value.startswith('<div class="cct-status" role="status" '
+                                     'aria-live="polite" aria-atomic="true" '
+                                     'data-correct="false" style="color:#b71c1c">'
+                                     "<p>Not quite. That describes indirect")  # words, not colour
+
+
+def test_long_options_are_listed_as_text_and_named_by_their_letter(tmp_path: Path) -> None:
+    path = tmp_path / "questions.yaml"
+    long = "a rule applied to everyone that puts people who share a characteristic at a " \
+           "disadvantage"
+    path.write_text(f"practice:\n  p1:\n    prompt: Which?\n    options: {{A: {long}, B: "
+                    "short}\n    answer: A\n", encoding="utf-8")
+    box = practice("p1", path)
+    assert f"<li><b>A</b>. {long}</li>" in box.children[0].value
+    assert [label for label, _ in box.children[2].options] == ["A", "B"]
+
+
 def test_checkbox_widget_for_multi(bank: Path) -> None:
     box = practice("p2", bank)
     boxes = box.children[2].children

@@ -217,6 +217,18 @@ def heatmap_png_of(widget_html: str) -> bytes:
     return base64.b64decode(found.group(1))
 
 
+def test_the_filters_have_a_focus_ring_that_stands_out(sample_frame: Any,
+                                                       framework: Framework) -> None:
+    board = Dashboard(sample_frame, framework)
+    assert "cct-dashboard" in board.widget._dom_classes
+    assert "cct-summary" in board.summary._dom_classes  # what the browser test follows
+    styles = [child.value for child in board.widget.children if hasattr(child, "value")
+              and isinstance(child.value, str) and "<style>" in child.value]
+    assert len(styles) == 1
+    assert (".cct-dashboard select:focus-visible,.cct-dashboard input:focus-visible"
+            "{outline:3px solid #0a4690;") in styles[0]
+
+
 def test_dashboard_follows_the_filters(sample_frame: Any, framework: Framework) -> None:
     board = Dashboard(sample_frame, framework)
     assert heatmap_png_of(board.heatmap.value).startswith(PNG)

@@ -9,8 +9,9 @@ Each module ships a question bank, ``questions.yaml`` beside its notebook,
 holding the questions' options and the shape of a complete answer (never the
 correct answers: those live in the hidden tests). :func:`answer` rejects
 misspelt options with a suggestion; :func:`check` runs the visible checks
-(answered, valid options, right number of choices) and prints a friendly
-message. The bank is read from ``questions.yaml`` in the working directory on
+(answered, valid options, right number of choices) and shows a friendly
+message; in a notebook the message is an ARIA live region (:func:`status_html`), so a
+screen reader reads it out. The bank is read from ``questions.yaml`` in the working directory on
 first use, or explicitly with :func:`load_questions`.
 
 Question bank format (YAML mapping of question ID to spec)::
@@ -41,6 +42,7 @@ the same for cells where a learner names a column, a row or a symbol.
 from __future__ import annotations
 
 import difflib
+import html
 import inspect
 import linecache
 import math
@@ -48,7 +50,7 @@ import numbers
 import re
 import sys
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -61,6 +63,8 @@ Kind = Literal["choice", "multi", "number", "text", "value"]
 KINDS: tuple[str, ...] = ("choice", "multi", "number", "text", "value")
 DEFAULT_BANK = "questions.yaml"
 NOT_YET = "Not yet:"  # as AnswerError renders
+STATUS_CLASS = "cct-status"
+"""The class of the live region :func:`status_html` writes."""
 """How every friendly failure line in a notebook begins (plain text: no emoji font needed)."""
 
 
@@ -398,8 +402,34 @@ def answer(qid: str, *values: Any) -> Any:
     return result
 
 
+def status_html(lines: Sequence[str], attributes: Mapping[str, str] | None = None) -> str:
+    """Messages as an ARIA live region (``role="status"``, polite): a screen reader reads
+    them out when they appear, without moving the focus. One paragraph per line; the
+    ``attributes`` (e.g. ``data-correct``) go on the region."""
+    extra = "".join(f' {name}="{html.escape(value)}"'
+                    for name, value in (attributes or {}).items())
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    return (f'<div class="{STATUS_CLASS}" role="status" aria-live="polite" '
+            f'aria-atomic="true"{extra}>{body}</div>')
+
+
+def announce(lines: Sequence[str]) -> None:
+    """Show messages to the learner: in a notebook's kernel as a live region
+    (:func:`status_html`, with the plain text beside it); elsewhere printed."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if getattr(shell, "kernel", None) is None:
+        for line in lines:
+            print(line)
+        return
+    from IPython.display import display
+
+    display({"text/plain": "\n".join(lines),  # type: ignore[no-untyped-call]
+             "text/html": status_html(lines)}, raw=True)
+
+
 def check(qid: str, value: Any = Ellipsis) -> bool:
-    """Run the visible checks on question ``qid`` and print a friendly message.
+    """Run the visible checks on question ``qid`` and show a friendly message.
 
     Reads the learner's variable of the same name from the notebook unless
     ``value`` is given. Returns True when the answer looks complete; the
@@ -414,11 +444,10 @@ def check(qid: str, value: Any = Ellipsis) -> bool:
         value = namespace.get(qid)
     problems = bank.problems(qid, value, defined=defined)
     if problems:
-        for problem in problems:
-            print(f"{NOT_YET} {problem}")
+        announce([f"{NOT_YET} {problem}" for problem in problems])
         return False
-    print(f"Done: {qid} is complete and in the right form. "
-          "Your mark is decided when your work is graded.")
+    announce([f"Done: {qid} is complete and in the right form. "
+              "Your mark is decided when your work is graded."])
     return True
 
 

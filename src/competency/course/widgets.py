@@ -13,7 +13,10 @@ Practice questions are not graded. They live in the module's
           B: Indirect discrimination needs a rule applied to everyone.
 
 In a notebook: ``practice("p1")`` shows the question; pressing *Check*
-shows whether the choice is right and why.
+shows whether the choice is right and why, in words (not colour alone) and in an ARIA
+live region that a screen reader reads out. Every control has an accessible name: the
+options are labelled by their text (or letter, with the text listed above), the button
+by its word and a tooltip naming the question.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from competency.course.exercises import DEFAULT_BANK
+from competency.course.exercises import DEFAULT_BANK, status_html
 from competency.errors import QuestionBankError, QuestionError
 from competency.yamllines import LineDict, read_yaml
 
@@ -137,7 +140,7 @@ def practice_widget(question: PracticeQuestion) -> Any:
     prompt = w.HTML(f"<p><b>{html.escape(question.prompt)}</b></p>"
                     + (f'<ul style="list-style:none;padding-left:0">{listing}</ul>'
                        if listing else ""))
-    feedback = w.HTML("")
+    feedback = w.HTML(status_html([]))  # the live region is there before any message
     feedback.add_class(FEEDBACK_CLASS)
     selector: Any
     if question.multiple:
@@ -156,13 +159,14 @@ def practice_widget(question: PracticeQuestion) -> Any:
         def chosen() -> frozenset[str]:
             return frozenset() if radio.value is None else frozenset({radio.value})
         hint = w.HTML("<i>Choose one.</i>")
-    button = w.Button(description="Check", button_style="primary", icon="check")
+    button = w.Button(description="Check", button_style="primary", icon="check",
+                      tooltip=f"Check your answer to practice question {question.id}")
 
     def on_click(_: Any) -> None:
         correct, message = evaluate(question, chosen())
-        colour = "#1b5e20" if correct else "#b71c1c"
-        feedback.value = (f'<p style="color:{colour}" data-correct="{str(correct).lower()}">'
-                          f"{html.escape(message)}</p>")
+        colour = "#1b5e20" if correct else "#b71c1c"  # over 7:1 and 6:1 on white; words too
+        feedback.value = status_html([message], {"data-correct": str(correct).lower(),
+                                                 "style": f"color:{colour}"})
 
     button.on_click(on_click)
     box = w.VBox([prompt, hint, selector, button, feedback])

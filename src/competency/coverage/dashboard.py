@@ -147,6 +147,10 @@ def filter_frame(frame: pd.DataFrame, team: str = ALL, role: str = ALL,
 TABLE_STYLE = ("<style>.table-wrap{max-width:100%;overflow-x:auto}"
                ".table-wrap:focus-visible{outline:3px solid #0a4690}</style>")
 """Wide tables scroll sideways in their own box (focusable, so by keyboard too)."""
+FOCUS_STYLE = ("<style>.cct-dashboard select:focus-visible,"
+               ".cct-dashboard input:focus-visible{outline:3px solid #0a4690;"
+               "outline-offset:1px}</style>")
+"""A focus ring on the filters that stands out (ipywidgets' own is a light blue border)."""
 SUMMARY_TITLE = "Requirements by competency and status"
 HEATMAP_TITLE = "Share met by role and competency"
 HEATMAP_ALT = ("Heatmap of the percentage of requirements met or expiring (still held) by "
@@ -223,6 +227,7 @@ class Dashboard:
                                        disabled=recompute is None, style=style)
         self.heatmap = widgets.HTML()
         self.summary = widgets.HTML()
+        self.summary.add_class("cct-summary")
         self.rule_note = widgets.HTML(f"<p><em>{self.rule.describe()}</em></p>")
         self.source = widgets.HTML(f"<p>Data: {html.escape(source)}</p>" if source else "")
         for control in (self.team, self.role, self.competency):
@@ -231,8 +236,9 @@ class Dashboard:
         self.widget = widgets.VBox([
             self.source, widgets.HBox([self.date, self.team]),
             widgets.HBox([self.role, self.competency]), self.rule_note,
-            widgets.HTML(f"{TABLE_STYLE}<h2>{HEATMAP_TITLE}</h2>"), self.heatmap,
+            widgets.HTML(f"{TABLE_STYLE}{FOCUS_STYLE}<h2>{HEATMAP_TITLE}</h2>"), self.heatmap,
             widgets.HTML(f"<h2>{SUMMARY_TITLE}</h2>"), self.summary])
+        self.widget.add_class("cct-dashboard")
         self.update()
 
     def _ordered(self, frame: pd.DataFrame) -> pd.DataFrame:

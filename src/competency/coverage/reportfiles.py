@@ -177,6 +177,7 @@ thead th{{background:#{HEADER_FILL};white-space:nowrap}}
 tbody th{{font-weight:normal}}
 .num{{text-align:right;font-variant-numeric:tabular-nums}}
 .notice{{font-weight:bold}}.identifiable{{color:#{NOTICE_COLOUR}}}
+nav a{{display:inline-block;padding:.25em 0}}
 @media (max-width:40em){{body{{margin:1em auto;padding:0 .5em}}}}
 """ + "".join(f".status-{s}{{background:#{c}}}" for s, c in STATUS_COLOURS.items())
 """The page's style sheet: every text colour it sets has a contrast of at least
