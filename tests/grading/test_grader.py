@@ -629,6 +629,7 @@ def test_autograded_notebooks_and_report(graded: tuple[Path, GradingReport]) -> 
     assert "GradingStopped" in names
     assert oct(os.stat(course / "autograded" / "full" / MODULE / f"{MODULE}.ipynb").st_mode
                )[-3:] == "444"
+    assert list((course / "autograded").glob(f"*/.{MODULE}.partial")) == []  # all published
     again = grade(MODULE, course, jobs=1, students=["full"], progress=False,
                   report=course / "again.csv")
     assert [r.label for r in again.results] == [

@@ -13,10 +13,16 @@ replaced: the notebook runs in a warm, sandboxed worker (:mod:`competency.gradin
 :mod:`competency.grading.sandbox`), several at a time.
 
 Two speed-ups keep nbgrader's logic but not its overheads: the preprocessors share
-one gradebook connection, whose commits are deferred to one transaction per
-submission, instead of opening the database about ten times and committing about
-fifty times per submission; and cell metadata are checked against nbgrader's
-schema with a compiled validator instead of recompiling the schema for every cell.
+one gradebook connection, whose commits are deferred to two transactions per
+submission (when it is prepared; with its scores), instead of opening the database
+about ten times and committing about fifty times per submission; and cell metadata
+are checked against nbgrader's schema with a compiled validator instead of
+recompiling the schema for every cell.
+
+A run killed at any moment resumes: nbgrader writes each submission into a hidden
+staging folder, and only after its scores are committed and its report row written
+is that folder renamed to ``autograded/STUDENT/ASSIGNMENT`` (:meth:`_Run.publish`).
+A submission without that folder is graded again by the next run, without ``--force``.
 
 Cells that did not run (the notebook crashed, exited, hung or hit a limit) get an
 error output, so nbgrader scores their tests 0; cells that ran keep their scores.
@@ -54,6 +60,8 @@ GRADED, MANUAL, FAILED, SKIPPED = "graded", "needs manual grading", "failed", "s
 REPORT_COLUMNS = ("student", "status", "reason", "score", "max_score", "late_penalty",
                   "seconds", "notes")
 UID_BASE, UID_SPAN = 1_000_000_000, 1_000_000_000
+PUBLISH_EVERY = 1.0
+"""Seconds between publications of graded submissions (report rows, then folders)."""
 
 
 @dataclass(frozen=True)
@@ -255,8 +263,11 @@ class _Run:
     """One grading run over an assignment's submissions."""
 
     def __init__(self, grader: hooks.Grader, limits: Limits, rundir: Path, reaper: str,
-                 sandbox_user: bool) -> None:
+                 sandbox_user: bool, report: Path) -> None:
         self.grader = grader
+        self.report = report
+        self.unpublished: list[StudentResult] = []
+        self.published = time.monotonic()
         self.limits = limits
         self.rundir = rundir
         self.reaper = reaper
@@ -270,6 +281,7 @@ class _Run:
             try:
                 paths = self.grader.sanitize(student)
             except hooks.Skip as skip:
+                self.grader.discard_partial(student)
                 return StudentResult(student, SKIPPED, str(skip))
             except Exception as exc:
                 return self._failed(student, exc, notes)
@@ -311,6 +323,25 @@ class _Run:
         return StudentResult(student, FAILED, hooks.describe(exc), score.score, score.max_score,
                              score.late_penalty, 0.0, hooks.summarise(notes))
 
+    def publish(self, outcome: StudentResult | None = None, *, now: bool = False) -> None:
+        """Make finished submissions visible: their report rows, then their folders.
+
+        Every :data:`PUBLISH_EVERY` seconds (and at the end), after the gradebook has
+        committed them. A run killed before a submission's folder is renamed into place
+        grades it again, so an autograded folder always means a complete one with its
+        gradebook rows and its report row.
+        """
+        if outcome is not None:
+            self.unpublished.append(outcome)
+        waited = time.monotonic() - self.published
+        if not self.unpublished or (not now and waited < PUBLISH_EVERY):
+            return
+        write_report(self.report, self.unpublished)
+        for result in self.unpublished:
+            self.grader.publish(result.student)
+        self.unpublished.clear()
+        self.published = time.monotonic()
+
     def run(self, pool: WorkerPool, students: Sequence[str], progress: bool) -> list[
             StudentResult]:
         from tqdm import tqdm
@@ -327,9 +358,11 @@ class _Run:
                     prepared = self.prepare(queue.popleft())
                     if isinstance(prepared, StudentResult):
                         done.append(prepared)
+                        self.publish(prepared)
                         bar.update()
                     elif not self.grader.execute:
                         done.append(self.finish(prepared, JobDone(prepared.job.id, ())))
+                        self.publish(done[-1])
                         bar.update()
                     else:
                         pool.submit(prepared.job)
@@ -337,9 +370,12 @@ class _Run:
                 for result in pool.results(timeout=0.5) if pending else []:
                     outcome = self.finish(pending.pop(result.job), result)
                     done.append(outcome)
+                    self.publish(outcome)
                     bar.update()
                     if outcome.status == FAILED:
                         bar.set_postfix_str(f"{outcome.student}: failed", refresh=False)
+                self.publish()
+        self.publish(now=True)
         return sorted(done, key=lambda r: r.student)
 
 
@@ -398,12 +434,11 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
                        for step in ("source", "submitted", "autograded")]
                     + [Path(p).parent for p in grader.protected_paths],
                     sandbox_user and os.geteuid() == 0)
-                run = _Run(grader, chosen, rundir, reaper, sandbox_user)
-                results = run.run(pool, selected, progress)
                 path = Path(report) if report is not None else grader.report_path()
+                run = _Run(grader, chosen, rundir, reaper, sandbox_user, path)
+                results = run.run(pool, selected, progress)
         finally:
             pool.close()
         exposed.extend(pool.warnings())
-    written = write_report(path, results)
     return GradingReport(assignment, tuple(results), time.monotonic() - started, jobs,
-                         run.isolation, written, tuple(exposed))
+                         run.isolation, write_report(path, ()), tuple(exposed))
