@@ -28,7 +28,8 @@ is run-dependent, is blanked) must equal the uninterrupted run's.
 The grading processes are forked from this test process with the CLI already
 imported (a kill costs milliseconds, not a Python start-up); each is the CLI's
 ``main(["grade", ...])``. Only processes this test started are killed or checked:
-the forked children and the descendants recorded while they ran.
+the forked children and the descendants recorded while they ran. The run folders the
+killed runs leave in their ``TMPDIR`` must have been swept by the runs after them.
 """
 
 from __future__ import annotations
@@ -229,7 +230,7 @@ def gradebook(url: str) -> dict[str, Any]:
 def normalised_report(data: bytes) -> list[list[str]]:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
     seconds = rows[0].index("seconds")
-    return [rows[0], *sorted([*r[:seconds], "", *r[seconds + 1:]] for r in rows[1:])]
+    return [rows[0], *([*r[:seconds], "", *r[seconds + 1:]] for r in rows[1:])]
 
 
 def tree(course: Path) -> dict[str, tuple[str, int, Any]]:
@@ -511,6 +512,8 @@ def test_killed_runs_resume_to_the_uninterrupted_result(
                                      f"{startup:.1f} s, full run {full:.1f} s")
             assert gradebook(url) == expected_book, f"round {figures.rounds}"
             assert tree(course) == expected_tree, f"round {figures.rounds}"
+            # The killed runs' private folders were swept by the runs after them.
+            assert sorted(runs.tmp.iterdir()) == [], f"round {figures.rounds}"
     finally:
         databases.drop()
     print(f"\n{kind}: seed {SEED}: {figures.kills} kills ({figures.parent_kills} parent, "

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import fcntl
 import hashlib
 import io
 import json
@@ -52,7 +53,7 @@ from competency.files import rewrite_locked
 from competency.grading import nbgraderhooks as hooks
 from competency.grading.autograde import code_cells
 from competency.grading.messages import Job, JobDone, JobResult, NotebookJob
-from competency.grading.sandbox import Limits, landlock_abi, remove_tree
+from competency.grading.sandbox import Limits, cgroup_sweep, landlock_abi, remove_tree
 from competency.grading.worker import DEFAULT_PRELOAD, WorkerPool
 
 DEFAULT_COURSE = Path("course")
@@ -60,6 +61,8 @@ GRADED, MANUAL, FAILED, SKIPPED = "graded", "needs manual grading", "failed", "s
 REPORT_COLUMNS = ("student", "status", "reason", "score", "max_score", "late_penalty",
                   "seconds", "notes")
 UID_BASE, UID_SPAN = 1_000_000_000, 1_000_000_000
+RUN_PREFIX, RUN_LOCK = "competency-grade-", "running.lock"
+"""Run folders are ``$TMPDIR/competency-grade-*``, locked through ``running.lock``."""
 PUBLISH_EVERY = 1.0
 """Seconds between publications of graded submissions (report rows, then folders)."""
 
@@ -167,12 +170,14 @@ def select_students(available: Sequence[str], wanted: Sequence[str] = (),
 def write_report(path: Path, results: Sequence[StudentResult]) -> Path:
     """Add ``results`` to the grading report CSV at ``path`` (columns :data:`REPORT_COLUMNS`).
 
-    The report keeps the latest result of every student graded into it, so runs of
-    several shards, at once or one after another, add up: a student graded again gets
-    their row replaced (in place), except by a ``skipped`` result, which never hides an
-    earlier one. Under the report's lock the merged report is written to a temporary
-    file and renamed over the old one (:func:`competency.files.rewrite_locked`), so
-    concurrent graders lose nothing and a reader always finds a whole report.
+    The report keeps the latest result of every student graded into it, one row each,
+    sorted by student id, so runs of several shards, at once or one after another, add
+    up (and a run writing its rows as submissions finish, in any order, ends with the
+    same file): a student graded again gets their row replaced, except by a
+    ``skipped`` result, which never hides an earlier one. Under the report's lock the
+    merged report is written to a temporary file and renamed over the old one
+    (:func:`competency.files.rewrite_locked`), so concurrent graders lose nothing and a
+    reader always finds a whole report.
     """
     new = {r.student: _report_row(r) for r in results}
     skipped = {r.student for r in results if r.status == SKIPPED}
@@ -189,7 +194,7 @@ def write_report(path: Path, results: Sequence[StudentResult]) -> Path:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(REPORT_COLUMNS)
-        writer.writerows(rows.values())
+        writer.writerows(rows[student] for student in sorted(rows))
         return out.getvalue().encode("utf-8")
 
     return rewrite_locked(path, merge)
@@ -384,13 +389,46 @@ def run_directory() -> Iterator[Path]:
     """A private folder for one run's job files and working copies, removed afterwards.
 
     Mode 0711: sandbox uids may pass through to their own working copy, not list it.
+    The run holds the lock of its ``running.lock`` while it lives; the kernel drops
+    it when the process dies, however it dies (:func:`sweep_run_directories`).
     """
-    path = Path(tempfile.mkdtemp(prefix="competency-grade-"))
+    path = Path(tempfile.mkdtemp(prefix=RUN_PREFIX))
     os.chmod(path, 0o711)
+    lock = os.open(path / RUN_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         yield path
     finally:
         remove_tree(path)
+        os.close(lock)
+
+
+def sweep_run_directories(parent: str | Path | None = None) -> list[Path]:
+    """Remove the run folders (and their cgroups) that killed runs left in ``parent``.
+
+    ``parent`` defaults to the temporary folder. Only this user's folders whose
+    ``running.lock`` nobody holds are removed: their run is dead. Returns them.
+    """
+    removed = []
+    for path in Path(parent or tempfile.gettempdir()).glob(f"{RUN_PREFIX}*"):
+        try:
+            if path.is_symlink() or path.stat().st_uid != os.geteuid():
+                continue
+            lock = os.open(path / RUN_LOCK, os.O_RDWR | os.O_CLOEXEC)
+        except OSError:
+            continue  # not a folder of ours, or a run that has not taken its lock yet
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(lock)
+            continue  # a live run
+        try:
+            remove_tree(path)
+            cgroup_sweep(path.name)
+        finally:
+            os.close(lock)
+        removed.append(path)
+    return removed
 
 
 def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | None = None,
@@ -416,6 +454,7 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
     jobs = jobs if jobs is not None else os.cpu_count() or 1
     if jobs < 1:
         raise GradingError(f"jobs must be at least 1 ({jobs})")
+    sweep_run_directories()  # what runs killed on this machine left behind
     with run_directory() as rundir:
         if preload is None:
             preload = [*DEFAULT_PRELOAD, *notebook_imports(course, assignment)]
