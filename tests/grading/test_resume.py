@@ -513,7 +513,7 @@ def test_killed_runs_resume_to_the_uninterrupted_result(
             assert gradebook(url) == expected_book, f"round {figures.rounds}"
             assert tree(course) == expected_tree, f"round {figures.rounds}"
             # The killed runs' private folders were swept by the runs after them.
-            assert sorted(runs.tmp.iterdir()) == [], f"round {figures.rounds}"
+            assert sorted(runs.tmp.rglob("*")) == [], f"round {figures.rounds}"
     finally:
         databases.drop()
     print(f"\n{kind}: seed {SEED}: {figures.kills} kills ({figures.parent_kills} parent, "

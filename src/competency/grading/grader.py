@@ -399,8 +399,20 @@ def run_directory() -> Iterator[Path]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield path
     finally:
-        remove_tree(path)
+        _remove_run_directory(path)
         os.close(lock)
+
+
+def _remove_run_directory(path: Path) -> None:
+    """Remove a run folder, its lock file last (a run killed meanwhile leaves it sweepable)."""
+    for entry in path.iterdir():
+        if entry.name == RUN_LOCK:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            remove_tree(entry)
+        else:
+            entry.unlink(missing_ok=True)
+    remove_tree(path)
 
 
 def sweep_run_directories(parent: str | Path | None = None) -> list[Path]:
@@ -423,8 +435,8 @@ def sweep_run_directories(parent: str | Path | None = None) -> list[Path]:
             os.close(lock)
             continue  # a live run
         try:
-            remove_tree(path)
             cgroup_sweep(path.name)
+            _remove_run_directory(path)
         finally:
             os.close(lock)
         removed.append(path)
