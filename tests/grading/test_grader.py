@@ -22,9 +22,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,6 +48,7 @@ from competency.grading.grader import (
     run_directory,
     select_students,
     shard_of,
+    sweep_run_directories,
     write_report,
 )
 from competency.grading.messages import Job, JobDone, NotebookJob, NotebookResult
@@ -196,6 +199,32 @@ def test_world_writable_course_folders_are_reported(tmp_path: Path) -> None:
 def test_preload_follows_the_notebooks_imports() -> None:
     assert notebook_imports(COURSE, MODULE) == ["competency.exercises", "competency.widgets"]
     assert "pandas" in notebook_imports(COURSE, "04-equality-data")
+
+
+def test_run_folders_of_killed_runs_are_swept(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - a run killed while it holds its folder
+        with run_directory() as rundir:
+            os.write(write, str(rundir).encode())
+            time.sleep(wait(60))
+        os._exit(0)
+    os.close(write)
+    killed = Path(os.read(read, 4096).decode())
+    os.close(read)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    starting = tmp_path / "competency-grade-starting"  # no lock yet: left alone
+    starting.mkdir()
+    with run_directory() as live:
+        (killed / "work" / "learner").mkdir(parents=True)
+        assert sweep_run_directories(tmp_path) == [killed]
+        assert not killed.exists()
+        assert live.is_dir()
+        assert starting.is_dir()
+    assert not live.exists()
 
 
 # --------------------------------------------------------------------- the sandbox
@@ -629,6 +658,7 @@ def test_autograded_notebooks_and_report(graded: tuple[Path, GradingReport]) -> 
     assert "GradingStopped" in names
     assert oct(os.stat(course / "autograded" / "full" / MODULE / f"{MODULE}.ipynb").st_mode
                )[-3:] == "444"
+    assert list((course / "autograded").glob(f"*/.{MODULE}.partial")) == []  # all published
     again = grade(MODULE, course, jobs=1, students=["full"], progress=False,
                   report=course / "again.csv")
     assert [r.label for r in again.results] == [

@@ -13,10 +13,16 @@ replaced: the notebook runs in a warm, sandboxed worker (:mod:`competency.gradin
 :mod:`competency.grading.sandbox`), several at a time.
 
 Two speed-ups keep nbgrader's logic but not its overheads: the preprocessors share
-one gradebook connection, whose commits are deferred to one transaction per
-submission, instead of opening the database about ten times and committing about
-fifty times per submission; and cell metadata are checked against nbgrader's
-schema with a compiled validator instead of recompiling the schema for every cell.
+one gradebook connection, whose commits are deferred to two transactions per
+submission (when it is prepared; with its scores), instead of opening the database
+about ten times and committing about fifty times per submission; and cell metadata
+are checked against nbgrader's schema with a compiled validator instead of
+recompiling the schema for every cell.
+
+A run killed at any moment resumes: nbgrader writes each submission into a hidden
+staging folder, and only after its scores are committed and its report row written
+is that folder renamed to ``autograded/STUDENT/ASSIGNMENT`` (:meth:`_Run.publish`).
+A submission without that folder is graded again by the next run, without ``--force``.
 
 Cells that did not run (the notebook crashed, exited, hung or hit a limit) get an
 error output, so nbgrader scores their tests 0; cells that ran keep their scores.
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import fcntl
 import hashlib
 import io
 import json
@@ -46,7 +53,7 @@ from competency.files import rewrite_locked
 from competency.grading import nbgraderhooks as hooks
 from competency.grading.autograde import code_cells
 from competency.grading.messages import Job, JobDone, JobResult, NotebookJob
-from competency.grading.sandbox import Limits, landlock_abi, remove_tree
+from competency.grading.sandbox import Limits, cgroup_sweep, landlock_abi, remove_tree
 from competency.grading.worker import DEFAULT_PRELOAD, WorkerPool
 
 DEFAULT_COURSE = Path("course")
@@ -54,6 +61,10 @@ GRADED, MANUAL, FAILED, SKIPPED = "graded", "needs manual grading", "failed", "s
 REPORT_COLUMNS = ("student", "status", "reason", "score", "max_score", "late_penalty",
                   "seconds", "notes")
 UID_BASE, UID_SPAN = 1_000_000_000, 1_000_000_000
+RUN_PREFIX, RUN_LOCK = "competency-grade-", "running.lock"
+"""Run folders are ``$TMPDIR/competency-grade-*``, locked through ``running.lock``."""
+PUBLISH_EVERY = 1.0
+"""Seconds between publications of graded submissions (report rows, then folders)."""
 
 
 @dataclass(frozen=True)
@@ -159,12 +170,14 @@ def select_students(available: Sequence[str], wanted: Sequence[str] = (),
 def write_report(path: Path, results: Sequence[StudentResult]) -> Path:
     """Add ``results`` to the grading report CSV at ``path`` (columns :data:`REPORT_COLUMNS`).
 
-    The report keeps the latest result of every student graded into it, so runs of
-    several shards, at once or one after another, add up: a student graded again gets
-    their row replaced (in place), except by a ``skipped`` result, which never hides an
-    earlier one. Under the report's lock the merged report is written to a temporary
-    file and renamed over the old one (:func:`competency.files.rewrite_locked`), so
-    concurrent graders lose nothing and a reader always finds a whole report.
+    The report keeps the latest result of every student graded into it, one row each,
+    sorted by student id, so runs of several shards, at once or one after another, add
+    up (and a run writing its rows as submissions finish, in any order, ends with the
+    same file): a student graded again gets their row replaced, except by a
+    ``skipped`` result, which never hides an earlier one. Under the report's lock the
+    merged report is written to a temporary file and renamed over the old one
+    (:func:`competency.files.rewrite_locked`), so concurrent graders lose nothing and a
+    reader always finds a whole report.
     """
     new = {r.student: _report_row(r) for r in results}
     skipped = {r.student for r in results if r.status == SKIPPED}
@@ -181,7 +194,7 @@ def write_report(path: Path, results: Sequence[StudentResult]) -> Path:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(REPORT_COLUMNS)
-        writer.writerows(rows.values())
+        writer.writerows(rows[student] for student in sorted(rows))
         return out.getvalue().encode("utf-8")
 
     return rewrite_locked(path, merge)
@@ -255,8 +268,11 @@ class _Run:
     """One grading run over an assignment's submissions."""
 
     def __init__(self, grader: hooks.Grader, limits: Limits, rundir: Path, reaper: str,
-                 sandbox_user: bool) -> None:
+                 sandbox_user: bool, report: Path) -> None:
         self.grader = grader
+        self.report = report
+        self.unpublished: list[StudentResult] = []
+        self.published = time.monotonic()
         self.limits = limits
         self.rundir = rundir
         self.reaper = reaper
@@ -270,6 +286,7 @@ class _Run:
             try:
                 paths = self.grader.sanitize(student)
             except hooks.Skip as skip:
+                self.grader.discard_partial(student)
                 return StudentResult(student, SKIPPED, str(skip))
             except Exception as exc:
                 return self._failed(student, exc, notes)
@@ -311,6 +328,25 @@ class _Run:
         return StudentResult(student, FAILED, hooks.describe(exc), score.score, score.max_score,
                              score.late_penalty, 0.0, hooks.summarise(notes))
 
+    def publish(self, outcome: StudentResult | None = None, *, now: bool = False) -> None:
+        """Make finished submissions visible: their report rows, then their folders.
+
+        Every :data:`PUBLISH_EVERY` seconds (and at the end), after the gradebook has
+        committed them. A run killed before a submission's folder is renamed into place
+        grades it again, so an autograded folder always means a complete one with its
+        gradebook rows and its report row.
+        """
+        if outcome is not None:
+            self.unpublished.append(outcome)
+        waited = time.monotonic() - self.published
+        if not self.unpublished or (not now and waited < PUBLISH_EVERY):
+            return
+        write_report(self.report, self.unpublished)
+        for result in self.unpublished:
+            self.grader.publish(result.student)
+        self.unpublished.clear()
+        self.published = time.monotonic()
+
     def run(self, pool: WorkerPool, students: Sequence[str], progress: bool) -> list[
             StudentResult]:
         from tqdm import tqdm
@@ -327,9 +363,11 @@ class _Run:
                     prepared = self.prepare(queue.popleft())
                     if isinstance(prepared, StudentResult):
                         done.append(prepared)
+                        self.publish(prepared)
                         bar.update()
                     elif not self.grader.execute:
                         done.append(self.finish(prepared, JobDone(prepared.job.id, ())))
+                        self.publish(done[-1])
                         bar.update()
                     else:
                         pool.submit(prepared.job)
@@ -337,9 +375,12 @@ class _Run:
                 for result in pool.results(timeout=0.5) if pending else []:
                     outcome = self.finish(pending.pop(result.job), result)
                     done.append(outcome)
+                    self.publish(outcome)
                     bar.update()
                     if outcome.status == FAILED:
                         bar.set_postfix_str(f"{outcome.student}: failed", refresh=False)
+                self.publish()
+        self.publish(now=True)
         return sorted(done, key=lambda r: r.student)
 
 
@@ -348,13 +389,58 @@ def run_directory() -> Iterator[Path]:
     """A private folder for one run's job files and working copies, removed afterwards.
 
     Mode 0711: sandbox uids may pass through to their own working copy, not list it.
+    The run holds the lock of its ``running.lock`` while it lives; the kernel drops
+    it when the process dies, however it dies (:func:`sweep_run_directories`).
     """
-    path = Path(tempfile.mkdtemp(prefix="competency-grade-"))
+    path = Path(tempfile.mkdtemp(prefix=RUN_PREFIX))
     os.chmod(path, 0o711)
+    lock = os.open(path / RUN_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         yield path
     finally:
-        remove_tree(path)
+        _remove_run_directory(path)
+        os.close(lock)
+
+
+def _remove_run_directory(path: Path) -> None:
+    """Remove a run folder, its lock file last (a run killed meanwhile leaves it sweepable)."""
+    for entry in path.iterdir():
+        if entry.name == RUN_LOCK:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            remove_tree(entry)
+        else:
+            entry.unlink(missing_ok=True)
+    remove_tree(path)
+
+
+def sweep_run_directories(parent: str | Path | None = None) -> list[Path]:
+    """Remove the run folders (and their cgroups) that killed runs left in ``parent``.
+
+    ``parent`` defaults to the temporary folder. Only this user's folders whose
+    ``running.lock`` nobody holds are removed: their run is dead. Returns them.
+    """
+    removed = []
+    for path in Path(parent or tempfile.gettempdir()).glob(f"{RUN_PREFIX}*"):
+        try:
+            if path.is_symlink() or path.stat().st_uid != os.geteuid():
+                continue
+            lock = os.open(path / RUN_LOCK, os.O_RDWR | os.O_CLOEXEC)
+        except OSError:
+            continue  # not a folder of ours, or a run that has not taken its lock yet
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(lock)
+            continue  # a live run
+        try:
+            cgroup_sweep(path.name)
+            _remove_run_directory(path)
+        finally:
+            os.close(lock)
+        removed.append(path)
+    return removed
 
 
 def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | None = None,
@@ -380,6 +466,7 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
     jobs = jobs if jobs is not None else os.cpu_count() or 1
     if jobs < 1:
         raise GradingError(f"jobs must be at least 1 ({jobs})")
+    sweep_run_directories()  # what runs killed on this machine left behind
     with run_directory() as rundir:
         if preload is None:
             preload = [*DEFAULT_PRELOAD, *notebook_imports(course, assignment)]
@@ -398,12 +485,11 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
                        for step in ("source", "submitted", "autograded")]
                     + [Path(p).parent for p in grader.protected_paths],
                     sandbox_user and os.geteuid() == 0)
-                run = _Run(grader, chosen, rundir, reaper, sandbox_user)
-                results = run.run(pool, selected, progress)
                 path = Path(report) if report is not None else grader.report_path()
+                run = _Run(grader, chosen, rundir, reaper, sandbox_user, path)
+                results = run.run(pool, selected, progress)
         finally:
             pool.close()
         exposed.extend(pool.warnings())
-    written = write_report(path, results)
     return GradingReport(assignment, tuple(results), time.monotonic() - started, jobs,
-                         run.isolation, written, tuple(exposed))
+                         run.isolation, write_report(path, ()), tuple(exposed))

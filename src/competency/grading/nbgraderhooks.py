@@ -44,12 +44,16 @@ from typing import Any
 from competency.errors import GradingError
 from competency.grading.autograde import apply_outputs
 from competency.grading.messages import NotebookResult
+from competency.grading.sandbox import remove_tree
 from competency.grading.sharedgradebook import (
     DeferredSession,
     borrowed_class,
     clear_caches,
     clear_submission_cache,
 )
+
+PARTIAL = ".partial"
+"""Suffix of the hidden sibling a submission's autograded folder is written in."""
 
 CHECKED_VERSION = "0.9.6"
 """The nbgrader version every hook below was checked against."""
@@ -80,7 +84,8 @@ HOOKS: tuple[Hook, ...] = (
     # The converter's steps (nbgrader 0.9.6 documents only ``start``): driven one
     # submission at a time, so that execution can happen elsewhere in between.
     Hook(_BASE, "BaseConverter._format_dest", ("self", "assignment_id", "student_id", "escape"),
-         "the autograded folder of a submission, as nbgrader names it"),
+         "the autograded folder of a submission, as nbgrader names it; overridden so "
+         "that a submission is written into a staging folder, renamed once committed"),
     Hook(_BASE, "BaseConverter._format_source",
          ("self", "assignment_id", "student_id", "escape"),
          "the pattern matching submitted folders, to read student ids from them"),
@@ -280,6 +285,7 @@ class Grader:
         conv = classes.Autograde(coursedir=self.coursedir, parent=app)
         conv.log = LOG
         conv.force = force
+        conv.staged = {}
         execute = app.config.Execute
         self.execute = bool(execute.get("enabled", True))
         timeout = execute.get("timeout", 30)
@@ -341,9 +347,52 @@ class Grader:
                     f"{self.assignment}-grading-report.csv")
 
     def destination(self, student: str) -> Path:
-        """``autograded/STUDENT/ASSIGNMENT``."""
+        """Where nbgrader writes the submission now: its staging folder while it is graded.
+
+        Else ``autograded/STUDENT/ASSIGNMENT`` (:meth:`final_destination`).
+        """
         # hook (0.9.6): BaseConverter._format_dest, nbgrader's own naming of the folder
         return Path(str(self.conv._format_dest(self.assignment, student)))
+
+    def final_destination(self, student: str) -> Path:
+        """``autograded/STUDENT/ASSIGNMENT``, where the graded submission ends up."""
+        return Path(str(self.conv.final_dest(self.assignment, student)))
+
+    def staging(self, student: str) -> Path:
+        """``autograded/STUDENT/.ASSIGNMENT.partial``: the folder written while grading."""
+        final = self.final_destination(student)
+        return final.parent / f".{final.name}{PARTIAL}"
+
+    def _stage(self, student: str) -> Path:
+        """From now on nbgrader writes the submission into a fresh staging folder."""
+        staged = self.staging(student)
+        remove_tree(staged)
+        staged.mkdir(parents=True)
+        self.conv.staged[(self.assignment, student)] = str(staged)
+        return staged
+
+    def publish(self, student: str) -> bool:
+        """Rename the staging folder to the autograded folder (after the commit).
+
+        Whether there was one to publish (a failed submission's was removed).
+        """
+        staged = self.conv.staged.pop((self.assignment, student), None)
+        if staged is None or not os.path.isdir(staged):
+            return False
+        final = self.final_destination(student)
+        try:
+            if final.exists():  # another run wrote it meanwhile: the newer grading wins
+                remove_tree(final)
+            os.rename(staged, final)
+        except OSError as exc:
+            raise GradingError(f"{final}: cannot publish the autograded folder ({exc})"
+                               ) from exc
+        return True
+
+    def discard_partial(self, student: str) -> None:
+        """Remove a staging folder a killed run left behind."""
+        self.conv.staged.pop((self.assignment, student), None)
+        remove_tree(self.staging(student))
 
     @contextlib.contextmanager
     def notes_to(self, target: list[str]) -> Iterator[None]:
@@ -402,10 +451,10 @@ class Grader:
             if student in excluded:
                 return None
             raise Skip("already autograded (use --force to grade again)")
+        self._stage(student)  # the autograded folder appears only once complete (publish)
         conv.run_pre_convert_hook()
         conv.init_assignment(self.assignment, student)
-        dest = self.destination(student)
-        dest.mkdir(parents=True, exist_ok=True)
+        dest = self.final_destination(student)  # names nbgrader matches; writes are staged
         out = {}
         for notebook in conv.notebooks:
             conv._sanitizing = True
@@ -415,6 +464,7 @@ class Grader:
             # hook: Exporter.from_notebook_node keeps the notebook a node (no write+read)
             nb, _ = Exporter.from_notebook_node(conv.exporter, nb, resources)
             out[Path(notebook).stem] = (dest / Path(notebook).name, nb)
+        self.commit()  # this submission's own transaction, before the next is prepared
         return out
 
     def apply_and_save(self, student: str, notebooks: dict[str, tuple[Path, Any]],
@@ -447,6 +497,7 @@ class Grader:
         if dest.exists():
             shutil.rmtree(dest, ignore_errors=True)
         self.commit()
+        self.conv.staged.pop((self.assignment, student), None)
 
     def commit(self) -> None:
         """End the submission's transaction."""
@@ -546,6 +597,19 @@ def autograde_classes() -> Any:
         """nbgrader's Autograde with the execution step and metadata check replaced."""
 
         apply: Any = None
+        staged: dict[tuple[str, str], str] = {}  # noqa: RUF012 - replaced per instance
+
+        def final_dest(self, assignment_id: str, student_id: str) -> str:
+            return str(super()._format_dest(assignment_id, student_id))
+
+        # hook (0.9.6): BaseConverter._format_dest; every write of a submission being
+        # graded (init_assignment, write_single_notebook, set_permissions) goes to its
+        # staging folder, renamed into place once the gradebook has committed
+        def _format_dest(self, assignment_id: str, student_id: str,
+                         escape: bool = False) -> str:
+            staged = None if escape else self.staged.get((assignment_id, student_id))
+            return staged if staged is not None else str(
+                super()._format_dest(assignment_id, student_id, escape))
 
         # hook (0.9.6): Autograde._init_preprocessors, _sanitizing, the two chain traits and
         # Exporter._preprocessors; nbgrader's version, with two preprocessors substituted

@@ -1,4 +1,4 @@
-"""One gradebook connection for nbgrader's whole autograde run, one commit per submission.
+"""One gradebook connection for nbgrader's whole autograde run, two commits per submission.
 
 nbgrader's converter and preprocessors each open ``Gradebook(db_url)`` (about ten
 times per submission, each time creating an engine and checking every table) and
@@ -6,9 +6,11 @@ commit after nearly every change (about fifty fsyncs per submission with SQLite)
 While :func:`competency.grading.nbgraderhooks.shared_gradebook` is active, the name
 ``Gradebook`` in those nbgrader modules is :func:`borrowed_class`: it returns one
 shared gradebook whose ``commit`` only flushes (:class:`DeferredSession`); the caller
-commits once per submission. Reads of static rows (source and graded cells) are
-answered from a per-run cache, and a submitted notebook's grades and comments are
-loaded with one query; nbgrader's own code still decides every value written.
+commits once a submission is prepared and once with its scores, so that each
+transaction holds one submission's changes only. Reads of static rows (source and
+graded cells) are answered from a per-run cache, and a submitted notebook's grades
+and comments are loaded with one query; nbgrader's own code still decides every
+value written.
 The swapping itself is a hook, in :mod:`competency.grading.nbgraderhooks`; this
 module uses nbgrader's public API (``Gradebook``'s ``find_*`` methods, its models).
 """
