@@ -3,10 +3,9 @@
 A report holds, on the as-of date: the status of every requirement summarised
 by competency, role and team; a heatmap of the share met by role and
 competency; the trend of requirements in every status at month ends over the
-last 24 months (coverage recomputed on each date, with today's staff and
-roles); the training review status when review data is supplied; and the
-number of staff by their overall status, broken down by ethnic category and
-by team.
+last 24 months (judged on each date with today's staff and roles); the training
+review status when review data is supplied; and the number of staff by their
+overall status, broken down by ethnic category and by team.
 
 Every aggregated figure goes through :mod:`competency.coverage.disclosure` (small
 numbers suppressed, others rounded, by default). Only an *identifiable*
@@ -14,6 +13,11 @@ report adds the people x competencies matrix, and says so in its header; a
 report that is not identifiable is checked for staff identifiers before it is
 written. This module builds the report's content; :mod:`competency.coverage.reportfiles`
 renders it as HTML or XLSX.
+
+The figures come from one DuckDB connection (:func:`coverage_counts`): the status spans
+of :mod:`competency.coverage.trend`, computed once, counted at every month end and, on
+the as-of date, by group; pandas sees only the grouped counts, so a report on a
+national workforce handles thousands of rows, not millions.
 """
 
 from __future__ import annotations
@@ -171,33 +175,54 @@ def coverage_counts(inputs: CoverageInputs, options: CoverageOptions, months: in
     worst = " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(STATUSES))
     severity = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUSES))
     as_of = f"DATE '{options.as_of.isoformat()}'"
+    missing = SEVERITY["missing"]
     con = connect(inputs.roles, inputs.staff, inputs.evidence)
     try:
         warnings = coverage_warnings(con)
         create_spans(con, options, days[0], days[-1])
         counts = counts_on(con, days)
         con.register("people", _people_columns(inputs.staff.table))
-        con.execute(f"""
-            CREATE TEMP TABLE now_status AS
-            SELECT p.{STAFF_ID}, p.{ROLE}, p.{TEAM}, p.{ETHNIC_CATEGORY}, r.{COMPETENCY},
-                   COALESCE(s.status, 'missing') AS {STATUS}
-            FROM people p JOIN roles r ON r.role = p.{ROLE}
-            LEFT JOIN (SELECT staff_id, competency, status FROM {SPANS}
-                       WHERE since <= {as_of} AND {as_of} < until) s
-                ON s.staff_id = p.{STAFF_ID} AND s.competency = r.competency""")
+        # the statuses other than missing on the as-of date, by severity
+        held = (f"SELECT staff_id, competency, CASE status {severity} END AS w "
+                f"FROM {SPANS} WHERE since <= {as_of} AND {as_of} < until")
         requirements = con.sql(f"""
-            SELECT {ROLE}, {TEAM}, {COMPETENCY}, {STATUS}, count(*) AS {N}
-            FROM now_status GROUP BY ALL""").to_arrow_table().to_pandas()
+            WITH counted AS (
+                SELECT p.{ROLE}, p.{TEAM}, h.competency, h.w, count(*) AS n
+                FROM ({held}) h JOIN people p ON p.{STAFF_ID} = h.staff_id
+                GROUP BY ALL),
+            required AS (
+                SELECT t.{ROLE}, t.{TEAM}, r.competency, t.n
+                FROM (SELECT {ROLE}, {TEAM}, count(*) AS n FROM people GROUP BY ALL) t
+                JOIN roles r ON r.role = t.{ROLE}),
+            missing AS (
+                SELECT q.{ROLE}, q.{TEAM}, q.competency, {missing} AS w,
+                       q.n - COALESCE(sum(c.n), 0) AS n
+                FROM required q LEFT JOIN counted c ON c.{ROLE} = q.{ROLE}
+                    AND c.{TEAM} = q.{TEAM} AND c.competency = q.competency
+                GROUP BY q.{ROLE}, q.{TEAM}, q.competency, q.n)
+            SELECT {ROLE}, {TEAM}, competency AS {COMPETENCY},
+                   CASE w {worst} END AS {STATUS}, CAST(n AS BIGINT) AS {N}
+            FROM (SELECT * FROM counted UNION ALL SELECT * FROM missing WHERE n > 0)
+            """).to_arrow_table().to_pandas()
+        # a person's worst status: missing when fewer statuses are held than required
         people = con.sql(f"""
-            SELECT {ROLE}, {TEAM}, {ETHNIC_CATEGORY}, CASE w {worst} END AS {STATUS},
+            SELECT p.{ROLE}, p.{TEAM}, p.{ETHNIC_CATEGORY},
+                   CASE CASE WHEN COALESCE(h.k, 0) < q.k THEN {missing} ELSE h.w END
+                       {worst} END AS {STATUS},
                    count(*) AS {N}
-            FROM (SELECT {STAFF_ID}, {ROLE}, {TEAM}, {ETHNIC_CATEGORY},
-                         max(CASE {STATUS} {severity} END) AS w
-                  FROM now_status GROUP BY ALL)
+            FROM people p
+            JOIN (SELECT role, count(*) AS k FROM roles GROUP BY role) q
+                ON q.role = p.{ROLE}
+            LEFT JOIN (SELECT staff_id, count(*) AS k, max(w) AS w FROM ({held})
+                       GROUP BY staff_id) h ON h.staff_id = p.{STAFF_ID}
             GROUP BY ALL""").to_arrow_table().to_pandas()
-        everyone = con.sql(f"""
-            SELECT {STAFF_ID}, {COMPETENCY}, {STATUS}, {ROLE}, {TEAM} FROM now_status
-            ORDER BY {STAFF_ID}, {COMPETENCY}""").to_arrow_table().to_pandas() if rows else None
+        everyone = None if not rows else con.sql(f"""
+            SELECT p.{STAFF_ID}, r.competency AS {COMPETENCY},
+                   CASE COALESCE(h.w, {missing}) {worst} END AS {STATUS}, p.{ROLE}, p.{TEAM}
+            FROM people p JOIN roles r ON r.role = p.{ROLE}
+            LEFT JOIN ({held}) h
+                ON h.staff_id = p.{STAFF_ID} AND h.competency = r.competency
+            ORDER BY p.{STAFF_ID}, r.competency""").to_arrow_table().to_pandas()
     finally:
         con.close()
     records = [{"date": day.isoformat(), **{s: counts[day][s] for s in STATUSES}}
