@@ -16,7 +16,7 @@ from competency.coverage.statuses import (
     compute_coverage,
     load_inputs,
 )
-from competency.coverage.trend import status_counts_by_date
+from competency.coverage.trend import SPANS, connect, create_spans, status_counts_by_date
 
 IDS = ("LAW-1", "LAW-2", "EIA-1", "DATA-1", "CUL-1", "CUL-2")
 ROLES = ("Nurse", "Porter", "Manager", "Clerk", "Lead")
@@ -140,3 +140,30 @@ def test_a_date_before_all_evidence_is_all_missing(tmp_path: Path) -> None:
                                    CoverageOptions(dt.date(2000, 1, 1)),
                                    [dt.date(1990, 1, 1)])
     assert counts == {dt.date(1990, 1, 1): {**dict.fromkeys(STATUSES, 0), "missing": total}}
+
+
+@pytest.mark.parametrize(("seed", "years", "window"), [(6, 3, 90), (7, 1, 365), (8, 2, 0)])
+def test_the_span_holding_on_a_date_is_the_requirements_status(tmp_path: Path, seed: int,
+                                                               years: int,
+                                                               window: int) -> None:
+    """Requirement by requirement: at most one span holds on a date, and it is the status
+    compute_coverage gives (none: missing)."""
+    dates = month_ends(dt.date(2022, 1, 1), dt.date(2024, 3, 31))
+    inputs = tricky_org(tmp_path, seed, years, window, dates)
+    options = CoverageOptions(dt.date(2000, 1, 1), years, window)
+    con = connect(inputs.roles, inputs.staff, inputs.evidence)
+    try:
+        create_spans(con, options, dates[0], dates[-1])
+        for day in [*dates[::4], dates[-1]]:
+            held = con.execute(f"SELECT staff_id, competency, status FROM {SPANS} "
+                               "WHERE since <= ? AND ? < until", [day, day]).fetchall()
+            spans = {(s, c): status for s, c, status in held}
+            assert len(spans) == len(held), day
+            rows = compute_coverage(inputs.roles, inputs.staff, inputs.evidence,
+                                    CoverageOptions(day, years, window)).table.to_pylist()
+            assert set(spans) <= {(r["staff_id"], r["competency"]) for r in rows}
+            assert {(r["staff_id"], r["competency"]): spans.get(
+                (r["staff_id"], r["competency"]), "missing") for r in rows} == {
+                (r["staff_id"], r["competency"]): r["status"] for r in rows}, day
+    finally:
+        con.close()
