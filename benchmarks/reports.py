@@ -1,6 +1,6 @@
 """Reports beside coverage: what writing a report costs over computing coverage.
 
-    python benchmarks/reports.py [--staff 100000] [--evidence 700000] [--seed 7] [--runs 3]
+    python benchmarks/reports.py [--staff 1500000] [--evidence 10000000] [--seed 7] [--runs 3]
 
 For the sample organisation (its competency.toml, ``--as-of 2026-11-26``) and for a
 large seeded workforce (the generator of ``benchmarks/coverage_scale.py``: the sample's
@@ -77,8 +77,8 @@ def compare(label: str, data: list[str], folder: Path, runs: int) -> list[bool]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--staff", type=int, default=100_000)
-    parser.add_argument("--evidence", type=int, default=700_000)
+    parser.add_argument("--staff", type=int, default=1_500_000)
+    parser.add_argument("--evidence", type=int, default=10_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=3, help="runs per command (median)")
     parser.add_argument("--large-runs", type=int, default=1,
@@ -97,12 +97,12 @@ def main() -> int:
         print(f"{'organisation':<34}{'ours':<14}{'target':>10}{'ours':>10}{'coverage':>10}"
               f"{'ratio':>8}  ok  {'GB ours':>7}{' GB cov':>7}")
         sample = folder / "sample"
-        sample.mkdir()
+        sample.mkdir(exist_ok=True)
         config = ["--config", str(SAMPLE / "competency.toml"), "--as-of", SAMPLE_AS_OF]
         oks = compare(f"sample ({args.runs} runs)", config, sample, args.runs)
         if args.staff:
             large = folder / "large"
-            large.mkdir()
+            large.mkdir(exist_ok=True)
             start = time.perf_counter()
             n_staff, n_evidence = generate(large, args.staff, args.evidence, args.seed,
                                            SAMPLE / "roles.csv")

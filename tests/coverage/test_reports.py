@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -22,6 +23,7 @@ from competency.coverage.reports import (
     STATUS_COLOURS,
     ReportOptions,
     build_report,
+    coverage_counts,
     coverage_frame,
     heatmap_table,
     heatmap_text_colour,
@@ -30,6 +32,7 @@ from competency.coverage.reports import (
     month_ends,
     person_status,
     render_xlsx,
+    status_counts,
     trend_counts,
     write_report,
 )
@@ -236,6 +239,44 @@ def test_a_person_takes_their_worst_status(inputs: CoverageInputs) -> None:
 
 
 # --- Excel --------------------------------------------------------------------------------------
+
+SAMPLE = REPO / "src" / "competency" / "data" / "sample-org"
+
+
+@pytest.mark.parametrize(("as_of", "years", "window"),
+                         [(AS_OF, 3, 90), (AS_OF, 1, 365), (dt.date(2025, 2, 28), 2, 0),
+                          (dt.date(2026, 11, 26), 3, 90)])
+@pytest.mark.parametrize("sample", [False, True])
+def test_grouped_counts_are_the_coverage_rows_counted(inputs: CoverageInputs,
+                                                      framework: Framework, sample: bool,
+                                                      as_of: dt.date, years: int,
+                                                      window: int) -> None:
+    """The report's counts, from the status spans on one connection, are the coverage
+    rows of compute_coverage counted: row by row, by every group and by person."""
+    if sample:
+        inputs = load_inputs(SAMPLE / "roles.csv", SAMPLE / "staff.csv",
+                             SAMPLE / "evidence.csv", framework)
+    options = CoverageOptions(as_of, years, window)
+    counts = coverage_counts(inputs, options, 24, rows=True)
+    frame, warnings = coverage_frame(inputs, options)
+    assert counts.warnings == tuple(warnings)
+    assert counts.rows is not None
+    columns = ["staff_id", "competency", "status", "role", "team"]
+    assert counts.rows.to_dict("records") == frame[columns].to_dict("records")
+    order = list(framework.ids)
+    grouped = counts.requirements.assign(competency=pd.Categorical(
+        counts.requirements["competency"], categories=order))
+    frame["competency"] = pd.Categorical(frame["competency"], categories=order)
+    for by in ("competency", "role", "team", ["role", "competency"]):
+        pd.testing.assert_frame_equal(status_counts(grouped, by), status_counts(frame, by))
+    people = person_status(frame)
+    for by in ("ethnic_category", "team", "role"):
+        pd.testing.assert_frame_equal(status_counts(counts.people, by),
+                                      status_counts(people, by))
+    pd.testing.assert_frame_equal(counts.trend, trend_counts(inputs, options, 24))
+    assert counts.trend.iloc[-1].to_dict() == frame["status"].value_counts().reindex(
+        list(STATUSES), fill_value=0).to_dict()
+
 
 def test_workbook_sheets_values_and_no_staff_ids(inputs: CoverageInputs, framework: Framework,
                                                  tmp_path: Path) -> None:

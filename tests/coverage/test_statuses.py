@@ -13,12 +13,10 @@ import pytest
 
 from competency.coverage.statuses import (
     COLUMNS,
-    STATUSES,
     CoverageOptions,
     compute_coverage,
     coverage_rows,
     load_inputs,
-    status_counts_by_date,
     summarise,
     write_coverage,
     write_coverage_files,
@@ -210,33 +208,6 @@ def test_matches_reference_on_random_organisations(tmp_path: Path, seed: int) ->
     rows, _ = run(tmp_path, roles, staff, evidence, CoverageOptions(as_of, years, days))
     assert rows == reference(roles, staff, evidence, as_of, years, days)
     SEEN_STATUSES.update(r["status"] for r in rows)
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_counts_by_date_match_coverage_on_each_date(tmp_path: Path, seed: int) -> None:
-    """One query over many dates gives, on every date, the statuses of compute_coverage."""
-    roles, staff, evidence = random_org(seed)
-    inputs = load_inputs(write_csv(tmp_path / "roles.csv", ROLE_HEADER, roles),
-                         write_csv(tmp_path / "staff.csv", STAFF_HEADER, staff),
-                         write_csv(tmp_path / "evidence.csv", EVIDENCE_HEADER, evidence))
-    rng = random.Random(seed)
-    years, days = rng.choice([1, 2, 3, 5]), rng.choice([0, 30, 90, 365])
-    # month ends, leap days, evidence dates and the days either side of expiry
-    dates = [dt.date(2019, 1, 1) + dt.timedelta(days=rng.randint(0, 9 * 365))
-             for _ in range(20)]
-    dates += [dt.date(2024, 2, 29), dt.date(2018, 12, 31), dt.date(2031, 1, 1)]
-    dates += [dt.date.fromisoformat(e["achieved_on"]) for e in evidence[:5]]
-    dates += [add_years(dates[-1], years), add_years(dates[-1], years) - dt.timedelta(days=1)]
-    options = CoverageOptions(dt.date(2000, 1, 1), years, days)
-    counts = status_counts_by_date(inputs.roles, inputs.staff, inputs.evidence, options, dates)
-    assert sorted(counts) == sorted(set(dates))
-    for day in dates:
-        table = compute_coverage(inputs.roles, inputs.staff, inputs.evidence,
-                                 CoverageOptions(day, years, days)).table
-        statuses = table.column("status").to_pylist()
-        assert counts[day] == {s: statuses.count(s) for s in STATUSES}, day
-    assert status_counts_by_date(inputs.roles, inputs.staff, inputs.evidence, options,
-                                 []) == {}
 
 
 def test_random_organisations_exercised_every_status() -> None:

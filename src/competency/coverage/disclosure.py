@@ -298,19 +298,18 @@ def find_identifiers(texts: Iterable[str], identifiers: Iterable[str]) -> list[s
     identifiers shorter than five digits are skipped too: they cannot be told
     apart from counts.
     """
-    wanted = {i for i in identifiers
-              if i and not (i.isdigit() and len(i) < 5)}
-    if not wanted:
-        return []
-    single = {i for i in wanted if _WORD.fullmatch(i)}
-    multi = wanted - single
-    found: set[str] = set()
+    wanted = set(identifiers)
+    texts = [_DATA_URI.sub(" ", text) for text in texts]
+    words: set[str] = set()
     for text in texts:
-        text = _DATA_URI.sub(" ", text)
-        found |= single.intersection(_WORD.findall(text))
-        found |= single.intersection(_PLAIN_WORD.findall(text))
-        found |= {m for m in multi
-                  if re.search(rf"(?<![\w@.-]){re.escape(m)}(?![\w@-])", text)}
+        words.update(_WORD.findall(text), _PLAIN_WORD.findall(text))
+    # an identifier that is one word is found among the words (each of them is one);
+    # the others are searched for (the few staff tables holding names)
+    found = {i for i in wanted & words if not (i.isdigit() and len(i) < 5)}
+    multi = [] if "".join(wanted).isalnum() else [  # (letters and digits only: none)
+        i for i in wanted if i and not i.isalnum() and not _WORD.fullmatch(i)]
+    found.update(m for m in multi if any(
+        re.search(rf"(?<![\w@.-]){re.escape(m)}(?![\w@-])", text) for text in texts))
     return sorted(found)
 
 

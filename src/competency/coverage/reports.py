@@ -3,10 +3,9 @@
 A report holds, on the as-of date: the status of every requirement summarised
 by competency, role and team; a heatmap of the share met by role and
 competency; the trend of requirements in every status at month ends over the
-last 24 months (coverage recomputed on each date, with today's staff and
-roles); the training review status when review data is supplied; and the
-number of staff by their overall status, broken down by ethnic category and
-by team.
+last 24 months (judged on each date with today's staff and roles); the training
+review status when review data is supplied; and the number of staff by their
+overall status, broken down by ethnic category and by team.
 
 Every aggregated figure goes through :mod:`competency.coverage.disclosure` (small
 numbers suppressed, others rounded, by default). Only an *identifiable*
@@ -14,6 +13,11 @@ report adds the people x competencies matrix, and says so in its header; a
 report that is not identifiable is checked for staff identifiers before it is
 written. This module builds the report's content; :mod:`competency.coverage.reportfiles`
 renders it as HTML or XLSX.
+
+The figures come from one DuckDB connection (:func:`coverage_counts`): the status spans
+of :mod:`competency.coverage.trend`, computed once, counted at every month end and, on
+the as-of date, by group; pandas sees only the grouped counts, so a report on a
+national workforce handles thousands of rows, not millions.
 """
 
 from __future__ import annotations
@@ -49,6 +53,13 @@ from competency.coverage.statuses import (
     CoverageInputs,
     CoverageOptions,
     compute_coverage,
+)
+from competency.coverage.statuses import _warnings as coverage_warnings
+from competency.coverage.trend import (
+    SPANS,
+    connect,
+    counts_on,
+    create_spans,
     status_counts_by_date,
 )
 from competency.dates import add_months
@@ -58,6 +69,7 @@ from competency.hr.staff import ETHNIC_CATEGORY, ROLE, STAFF_ID, TEAM
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from competency.framework.model import Framework
     from competency.training.reviews import ReviewStatus
@@ -105,25 +117,137 @@ class ReportOptions:
 
 # --------------------------------------------------------------------------- data
 
+N = "n"
+"""The column of a grouped frame that counts its rows' requirements (or people)."""
+
+
 def coverage_frame(inputs: CoverageInputs, options: CoverageOptions
                    ) -> tuple[pd.DataFrame, list[str]]:
     """Coverage rows joined with each person's role, team and ethnic category."""
     result = compute_coverage(inputs.roles, inputs.staff, inputs.evidence, options)
-    staff = inputs.staff.table
-    columns = [c for c in (STAFF_ID, ROLE, TEAM, ETHNIC_CATEGORY) if c in staff.column_names]
-    people = staff.select(columns).to_pandas()
-    if ETHNIC_CATEGORY not in people.columns:
-        people[ETHNIC_CATEGORY] = ""
+    people = _people_columns(inputs.staff.table).to_pandas()
     frame = result.to_pandas().merge(people, on=STAFF_ID, how="left", validate="many_to_one")
     return frame, list(result.warnings)
 
 
+def _people_columns(staff: pa.Table) -> pa.Table:
+    """The staff table's ID, role, team and ethnic category ("" when it has none)."""
+    import pyarrow as pa
+
+    columns = [c for c in (STAFF_ID, ROLE, TEAM, ETHNIC_CATEGORY) if c in staff.column_names]
+    people = staff.select(columns)
+    if ETHNIC_CATEGORY not in columns:
+        people = people.append_column(ETHNIC_CATEGORY, pa.array([""] * len(people),
+                                                                pa.string()))
+    return people
+
+
+@dataclass(frozen=True)
+class CoverageCounts:
+    """Coverage on the as-of date, grouped, and the trend: what a report's sections read."""
+
+    requirements: pd.DataFrame
+    """Requirements (column :data:`N`) by role, team, competency and status."""
+    people: pd.DataFrame
+    """Staff with requirements (column :data:`N`) by role, team, ethnic category and
+    overall status (their worst requirement's, see :data:`SEVERITY`)."""
+    trend: pd.DataFrame
+    """Requirements by status (columns) on each date of :func:`month_ends` (index)."""
+    warnings: tuple[str, ...]
+    """The coverage warnings."""
+    rows: pd.DataFrame | None = None
+    """When asked for: one row per requirement (staff_id, competency, status, role,
+    team), sorted by staff_id then competency."""
+
+
+def coverage_counts(inputs: CoverageInputs, options: CoverageOptions, months: int,
+                    rows: bool = False) -> CoverageCounts:
+    """Coverage on ``options.as_of`` and at the month ends before it, on one connection.
+
+    The evidence is joined with the requirements once: :mod:`competency.coverage.trend`
+    turns it into the spans of time in which each requirement holds each status; the
+    trend counts them on every date, and the statuses on the as-of date (the span
+    holding then, else ``missing``) are counted by group.
+    """
+    import pandas as pd
+
+    days = month_ends(options.as_of, months)
+    worst = " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(STATUSES))
+    severity = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUSES))
+    as_of = f"DATE '{options.as_of.isoformat()}'"
+    missing = SEVERITY["missing"]
+    con = connect(inputs.roles, inputs.staff, inputs.evidence)
+    try:
+        warnings = coverage_warnings(con)
+        create_spans(con, options, days[0], days[-1])
+        counts = counts_on(con, days)
+        con.register("people", _people_columns(inputs.staff.table))
+        # the statuses other than missing on the as-of date, by severity
+        held = (f"SELECT staff_id, competency, CASE status {severity} END AS w "
+                f"FROM {SPANS} WHERE since <= {as_of} AND {as_of} < until")
+        requirements = con.sql(f"""
+            WITH counted AS (
+                SELECT p.{ROLE}, p.{TEAM}, h.competency, h.w, count(*) AS n
+                FROM ({held}) h JOIN people p ON p.{STAFF_ID} = h.staff_id
+                GROUP BY ALL),
+            required AS (
+                SELECT t.{ROLE}, t.{TEAM}, r.competency, t.n
+                FROM (SELECT {ROLE}, {TEAM}, count(*) AS n FROM people GROUP BY ALL) t
+                JOIN roles r ON r.role = t.{ROLE}),
+            missing AS (
+                SELECT q.{ROLE}, q.{TEAM}, q.competency, {missing} AS w,
+                       q.n - COALESCE(sum(c.n), 0) AS n
+                FROM required q LEFT JOIN counted c ON c.{ROLE} = q.{ROLE}
+                    AND c.{TEAM} = q.{TEAM} AND c.competency = q.competency
+                GROUP BY q.{ROLE}, q.{TEAM}, q.competency, q.n)
+            SELECT {ROLE}, {TEAM}, competency AS {COMPETENCY},
+                   CASE w {worst} END AS {STATUS}, CAST(n AS BIGINT) AS {N}
+            FROM (SELECT * FROM counted UNION ALL SELECT * FROM missing WHERE n > 0)
+            """).to_arrow_table().to_pandas()
+        # a person's worst status: missing when fewer statuses are held than required
+        people = con.sql(f"""
+            SELECT p.{ROLE}, p.{TEAM}, p.{ETHNIC_CATEGORY},
+                   CASE CASE WHEN COALESCE(h.k, 0) < q.k THEN {missing} ELSE h.w END
+                       {worst} END AS {STATUS},
+                   count(*) AS {N}
+            FROM people p
+            JOIN (SELECT role, count(*) AS k FROM roles GROUP BY role) q
+                ON q.role = p.{ROLE}
+            LEFT JOIN (SELECT staff_id, count(*) AS k, max(w) AS w FROM ({held})
+                       GROUP BY staff_id) h ON h.staff_id = p.{STAFF_ID}
+            GROUP BY ALL""").to_arrow_table().to_pandas()
+        everyone = None if not rows else con.sql(f"""
+            SELECT p.{STAFF_ID}, r.competency AS {COMPETENCY},
+                   CASE COALESCE(h.w, {missing}) {worst} END AS {STATUS}, p.{ROLE}, p.{TEAM}
+            FROM people p JOIN roles r ON r.role = p.{ROLE}
+            LEFT JOIN ({held}) h
+                ON h.staff_id = p.{STAFF_ID} AND h.competency = r.competency
+            ORDER BY p.{STAFF_ID}, r.competency""").to_arrow_table().to_pandas()
+    finally:
+        con.close()
+    records = [{"date": day.isoformat(), **{s: counts[day][s] for s in STATUSES}}
+               for day in days]
+    trend = pd.DataFrame.from_records(records, index="date", columns=["date", *STATUSES])
+    return CoverageCounts(requirements, people, trend, tuple(warnings), everyone)
+
+
+def _sizes(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Rows of ``frame`` by group: the sum of its :data:`N` column when it has one."""
+    groups = frame.groupby(keys, observed=True)
+    sizes: pd.Series = groups[N].sum() if N in frame.columns else groups.size()
+    return sizes
+
+
 def status_counts(frame: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
-    """Rows of ``frame`` by group (index) and status (columns, in STATUSES order)."""
+    """Rows of ``frame`` by group (index) and status (columns, in STATUSES order); a
+    grouped frame's rows count :data:`N` times each."""
     import pandas as pd
 
     keys = [by] if isinstance(by, str) else list(by)
-    counts = pd.crosstab([frame[k] for k in keys], frame[STATUS])
+    if N in frame.columns:
+        counts = _sizes(frame, [*keys, STATUS]).unstack(STATUS, fill_value=0)
+    else:
+        counts = pd.crosstab([frame[k] for k in keys], frame[STATUS])
     counts = counts.reindex(columns=list(STATUSES), fill_value=0).rename_axis(columns=None)
     result: pd.DataFrame = counts[counts.sum(axis=1) > 0]  # groups nobody is in
     return result
@@ -200,7 +324,7 @@ def heatmap_shares(frame: pd.DataFrame, rule: DisclosureRule,
     """
     held = status_counts(frame, [ROLE, COMPETENCY])[list(HELD)].sum(axis=1).unstack(
         fill_value=0)
-    required = frame.groupby([ROLE, COMPETENCY]).size().unstack(fill_value=0)
+    required = _sizes(frame, [ROLE, COMPETENCY]).unstack(fill_value=0)
     order = [c for c in competencies if c in required.columns]
     held = held.reindex(index=required.index, columns=order, fill_value=0)
     required = required.reindex(columns=order)
@@ -353,7 +477,8 @@ def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Fram
     import pandas as pd
 
     cov, rule = options.coverage, options.rule
-    frame, warnings = coverage_frame(inputs, cov)
+    counts = coverage_counts(inputs, cov, options.trend_months, rows=options.identifiable)
+    frame = counts.requirements
     order = list(framework.ids)
     frame[COMPETENCY] = pd.Categorical(frame[COMPETENCY], categories=order)
     sections = [
@@ -366,7 +491,7 @@ def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Fram
         summary_section(frame, TEAM, rule, "by-team", "Requirements by team",
                         "Summary by team")]
     shares = heatmap_shares(frame, rule, order)
-    required = frame.groupby([ROLE, COMPETENCY], observed=True).size().unstack(
+    required = _sizes(frame, [ROLE, COMPETENCY]).unstack(
         fill_value=0).reindex(index=shares.index, columns=shares.columns, fill_value=0) > 0
     sections.append(Section(
         "heatmap", "Held by role and competency", "Share met by role and competency",
@@ -376,8 +501,7 @@ def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Fram
         heatmap_png(shares, required) if pictures else None,
         image_alt="Heatmap of the percentage of requirements held by role and competency; "
         "the same figures are in the table below.", heat=True))
-    trend = protect(trend_counts(inputs, cov, options.trend_months), rule,
-                    column_totals=False)
+    trend = protect(counts.trend, rule, column_totals=False)
     sections.append(Section(
         "trend", "Status by month", f"Coverage over the last {options.trend_months} months",
         "Requirements by status at each month end (and the as-of date), recomputed with "
@@ -389,7 +513,7 @@ def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Fram
         chart=Chart("stacked_column", "Requirements by status at each month end (%)",
                     tuple(f"{st} %" for st in STATUSES), "% of requirements", skip_rows=())))
     sections.append(reviews_section(reviews))
-    people = person_status(frame)
+    people = counts.people
     labels = {c: f"{c} {v}" for c, v in ETHNIC_LABELS.items()}
     ethnic = pd.Series(pd.Categorical(
         people[ETHNIC_CATEGORY].fillna("").map(labels).fillna(NOT_RECORDED),
@@ -399,14 +523,16 @@ def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Fram
                                     "Staff by ethnic category", "Staff by ethnic category"))
     sections.append(_people_section(people, people[TEAM], rule, TEAM, "staff-by-team",
                                     "Staff by team", "Staff by team"))
-    if options.identifiable:
-        sections.append(people_section(frame, order))
+    if counts.rows is not None:
+        everyone = counts.rows
+        everyone[COMPETENCY] = pd.Categorical(everyone[COMPETENCY], categories=order)
+        sections.append(people_section(everyone, order))
     header = [f"As of {cov.as_of.isoformat()}: evidence lasts {cov.refresher_years} years; "
               f"'expiring' means it expires within {cov.expiring_days} days.",
               IDENTIFIABLE_NOTICE if options.identifiable else AGGREGATE_NOTICE,
               rule.describe()]
     return Report(options.title, tuple(header), options.identifiable, tuple(sections),
-                  tuple(warnings))
+                  counts.warnings)
 
 
 def people_section(frame: pd.DataFrame, competencies: Sequence[str]) -> Section:

@@ -239,34 +239,6 @@ def compute_coverage(roles: Roles, staff: Staff, evidence: EvidenceTable,
     return CoverageResult(slots.table(encoded=False), _warnings(slots))
 
 
-def status_counts_by_date(roles: Roles, staff: Staff, evidence: EvidenceTable,
-                          options: CoverageOptions, dates: Sequence[dt.date]
-                          ) -> dict[dt.date, dict[str, int]]:
-    """Requirements in each status (every one of STATUSES, 0 when none) on each of
-    ``dates``, as :func:`compute_coverage` judges them on that date with the
-    refresher period and expiring window of ``options`` (its ``as_of`` is not used).
-
-    One query for all the dates: the requirements are joined with their evidence
-    once, on one connection.
-    """
-    import pyarrow as pa
-
-    days = sorted(set(dates))
-    counts: dict[dt.date, dict[str, int]] = {d: dict.fromkeys(STATUSES, 0) for d in days}
-    if not days:
-        return counts
-    con = _connect(roles, staff, evidence)
-    try:
-        con.register(AS_OF_DATES, pa.table({"as_of": pa.array(days, pa.date32())}))
-        rows = con.execute(f"SELECT as_of, status, count(*) FROM "
-                           f"({_statuses_sql(options, dated=True)}) GROUP BY ALL").fetchall()
-    finally:
-        con.close()
-    for day, status, n in rows:
-        counts[day][status] = int(n)
-    return counts
-
-
 @dataclass(frozen=True)
 class CoverageInputs:
     """The three validated input tables."""
