@@ -54,10 +54,10 @@ from competency.coverage.statuses import (
     CoverageOptions,
     compute_coverage,
 )
-from competency.coverage.statuses import _warnings as coverage_warnings
 from competency.coverage.trend import (
     SPANS,
     connect,
+    connection_warnings,
     counts_on,
     create_spans,
     status_counts_by_date,
@@ -178,7 +178,7 @@ def coverage_counts(inputs: CoverageInputs, options: CoverageOptions, months: in
     missing = SEVERITY["missing"]
     con = connect(inputs.roles, inputs.staff, inputs.evidence)
     try:
-        warnings = coverage_warnings(con)
+        warnings = connection_warnings(con)
         create_spans(con, options, days[0], days[-1])
         counts = counts_on(con, days)
         con.register("people", _people_columns(inputs.staff.table))

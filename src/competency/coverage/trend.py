@@ -29,7 +29,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from competency.coverage.statuses import DUCKDB_MEMORY_LIMIT, STATUSES, CoverageOptions
+from competency.coverage.statuses import (
+    DUCKDB_MEMORY_LIMIT,
+    STATUSES,
+    WARNING_EXAMPLES,
+    CoverageOptions,
+)
 from competency.evidence.records import EvidenceTable
 from competency.hr.roles import Roles
 from competency.hr.staff import Staff
@@ -159,3 +164,31 @@ def status_counts_by_date(roles: Roles, staff: Staff, evidence: EvidenceTable,
         return counts_on(con, days)
     finally:
         con.close()
+
+
+def connection_warnings(con: Any) -> list[str]:
+    """The coverage command's warnings (roles without requirements, unknown staff),
+    from the ``roles``, ``staff`` and ``evidence`` tables of a :func:`connect` connection."""
+    out: list[str] = []
+    rows = con.execute("""
+        SELECT s.role, count(*) AS n FROM staff s
+        WHERE s.role NOT IN (SELECT role FROM roles)
+        GROUP BY s.role ORDER BY n DESC, s.role""").fetchall()
+    if rows:
+        total = sum(n for _, n in rows)
+        examples = ", ".join(f"{role or '(empty)'}: {n}" for role, n in rows[:WARNING_EXAMPLES])
+        more = ", …" if len(rows) > WARNING_EXAMPLES else ""
+        out.append(f"{total} staff have a role with no requirements ({examples}{more}); "
+                   "they get no coverage rows")
+    unknown = con.execute("""
+        SELECT count(*), count(DISTINCT staff_id) FROM evidence
+        WHERE staff_id NOT IN (SELECT staff_id FROM staff)""").fetchall()[0]
+    if unknown and unknown[0]:
+        names = [r[0] for r in con.execute(f"""
+            SELECT DISTINCT staff_id FROM evidence
+            WHERE staff_id NOT IN (SELECT staff_id FROM staff)
+            ORDER BY staff_id LIMIT {WARNING_EXAMPLES}""").fetchall()]
+        more = ", …" if unknown[1] > WARNING_EXAMPLES else ""
+        out.append(f"{unknown[0]} evidence rows name {unknown[1]} staff_id not in the staff "
+                   f"table (e.g. {', '.join(names)}{more}); they are ignored")
+    return out
