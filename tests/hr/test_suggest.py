@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -206,6 +207,18 @@ def test_more_evidence_never_lowers_a_score(framework: Framework) -> None:
                                                          threshold=0.0)}
         assert all(scores.get(cid, 0.0) >= score for cid, score in previous.items())
         previous = scores
+
+
+def test_features_are_the_evidence_the_score_is_made_of(trust: Framework) -> None:
+    sg = compile_suggester(trust, phrase_set(**{"W-1": {"weak": ["spanner", "wrench"],
+                                                        "not": ["widget catalogue"]}}))
+    text = "Widget care. Gadget repair and a spanner. Widget care again. The widget catalogue."
+    assert sg.features(text) == {"W-1": (2 * STRONG_WEIGHT + WEAK_WEIGHT, 2.0, 1.0, 3)}
+    [s] = sg.suggest(text)
+    assert s.score == round(1 - math.exp(-(2 * STRONG_WEIGHT + WEAK_WEIGHT)), 4)
+    # a competency whose phrases are all in sentences holding its negative cues has none
+    assert sg.features("Widget care in the widget catalogue.") == {}
+    assert sg.suggest("Widget care in the widget catalogue.", threshold=0.0) == []
 
 
 def test_sorted_by_score_then_id_and_threshold(trust: Framework) -> None:
@@ -429,3 +442,29 @@ def test_cli_framework_and_phrases_options(cli: Cli, tmp_path: Path) -> None:
     assert result.code == 2
     assert result.out == ""
     assert result.err == f"{phrases}: unknown key in competency W-1 (often)\n"
+
+
+def test_the_learned_layer_experiment_fits_non_negative_deterministic_weights(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """benchmarks/train_suggest.py (measured by `benchmarks/suggest.py --cv authors`)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "train_suggest.py"
+    spec = importlib.util.spec_from_file_location("train_suggest", path)
+    assert spec is not None
+    assert spec.loader is not None
+    train = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "train_suggest", train)  # dataclasses look it up
+    spec.loader.exec_module(train)
+    docs = [train.Doc(f"{i}.txt", train.GROUPS[i % 4],
+                      frozenset({"A"} if strong else set()),
+                      {"A": (0.8 * strong + 0.25, float(strong), 1.0, math.log1p(1 + strong)),
+                       "B": (0.25, 0.0, 1.0, math.log1p(1))})
+            for i, strong in enumerate([0, 1, 2, 0, 1, 3, 0, 2])]
+    model = train.fit(docs, ["A", "B"], 0.01)
+    assert all(w >= 0 for bias, weights in model.values() for w in weights)
+    again = train.fit(docs, ["A", "B"], 0.01)
+    assert all(model[c][0] == again[c][0] and list(model[c][1]) == list(again[c][1])
+               for c in model)
+    probs = train.probabilities(model, docs)
+    assert train.counts(probs, docs, 0.5) == (5, 0, 0)  # A where strong, never B

@@ -221,40 +221,11 @@ class Suggester:
                 threshold: float = DEFAULT_THRESHOLD) -> list[Suggestion]:
         """Suggestions scoring at least ``threshold``, best first (then by ID)."""
         text = document.text if isinstance(document, Document) else document
-        sentences = _sentences(text)
-        skip = self._skipped(text, sentences)
-        words: list[tuple[str, str]] = []  # (lemma, lower-case word)
-        sent_of: list[int] = []
-        first_word: dict[int, int] = {}  # sentence -> index of its first word
-        lemmas = LEMMA_CACHE
-        finditer = _WORD.finditer
-        for k, (start, end) in enumerate(sentences):
-            if k in skip:
-                continue
-            first_word[k] = len(words)
-            for m in finditer(text, start, end):
-                word = m.group().lower()
-                found = lemmas.get(word)
-                words.append((found if found is not None else lemma(word), word))
-                sent_of.append(k)
-        hits = self._hits(words, sent_of)
-        per_comp: dict[int, dict[int, dict[int, _Chain]]] = {}
-        for (ci, pi), parts in hits.items():
-            sents = _phrase_matches(parts, len(self.phrases[ci][pi].parts), sent_of)
-            if sents:
-                per_comp.setdefault(ci, {})[pi] = sents
+        sentences, first_word, found = self._found(text)
         out: list[Suggestion] = []
         word_spans: dict[int, list[tuple[int, int]]] = {}  # sentence -> offsets of its words
-        for ci, comp_found in per_comp.items():
+        for ci, per_phrase in found.items():
             comp_phrases = self.phrases[ci]
-            if self.requires[ci] and not any(comp_phrases[pi].kind == "requires"
-                                             for pi in comp_found):
-                continue
-            blocked = {k for pi, sents in comp_found.items() if comp_phrases[pi].kind == "not"
-                       for k in sents}
-            per_phrase = {pi: kept for pi, sents in comp_found.items()
-                          if comp_phrases[pi].kind == "cue"
-                          and (kept := {k: c for k, c in sents.items() if k not in blocked})}
             weight = sum(comp_phrases[pi].weight for pi in per_phrase)
             score = round(1.0 - math.exp(-weight), 4)
             if score < threshold:
@@ -277,6 +248,64 @@ class Suggester:
             out.append(Suggestion(self.framework.competencies[ci].id, score, evidence))
         out.sort(key=lambda sug: (-sug.score, sug.competency))
         return out
+
+    def features(self, document: Document | str) -> dict[str, tuple[float, float, float, int]]:
+        """The evidence the score is made of, per competency with at least one cue phrase
+        found (the others have none and are never suggested): competency ID ->
+        (summed weight of the distinct phrases, how many are strong, how many weak,
+        how many sentences hold them). ``benchmarks/train_suggest.py`` learns from these."""
+        text = document.text if isinstance(document, Document) else document
+        _, _, found = self._found(text)
+        out = {}
+        for ci, per_phrase in found.items():
+            weights = [self.phrases[ci][pi].weight for pi in per_phrase]
+            strong = sum(1 for w in weights if w >= STRONG_WEIGHT)
+            out[self.framework.competencies[ci].id] = (
+                sum(weights), float(strong), float(len(weights) - strong),
+                len({k for sents in per_phrase.values() for k in sents}))
+        return out
+
+    def _found(self, text: str) -> tuple[list[tuple[int, int]], dict[int, int],
+                                         dict[int, dict[int, dict[int, _Chain]]]]:
+        """The sentences, the index of each kept sentence's first word, and per competency
+        (that passes its ``requires`` context) the cue phrases found outside sentences
+        holding its negative cues: phrase -> sentence -> where it matched."""
+        sentences = _sentences(text)
+        skip = self._skipped(text, sentences)
+        words: list[tuple[str, str]] = []  # (lemma, lower-case word)
+        sent_of: list[int] = []
+        first_word: dict[int, int] = {}  # sentence -> index of its first word
+        lemmas = LEMMA_CACHE
+        finditer = _WORD.finditer
+        for k, (start, end) in enumerate(sentences):
+            if k in skip:
+                continue
+            first_word[k] = len(words)
+            for m in finditer(text, start, end):
+                word = m.group().lower()
+                found = lemmas.get(word)
+                words.append((found if found is not None else lemma(word), word))
+                sent_of.append(k)
+        hits = self._hits(words, sent_of)
+        per_comp: dict[int, dict[int, dict[int, _Chain]]] = {}
+        for (ci, pi), parts in hits.items():
+            sents = _phrase_matches(parts, len(self.phrases[ci][pi].parts), sent_of)
+            if sents:
+                per_comp.setdefault(ci, {})[pi] = sents
+        out: dict[int, dict[int, dict[int, _Chain]]] = {}
+        for ci, comp_found in per_comp.items():
+            comp_phrases = self.phrases[ci]
+            if self.requires[ci] and not any(comp_phrases[pi].kind == "requires"
+                                             for pi in comp_found):
+                continue
+            blocked = {k for pi, sents in comp_found.items() if comp_phrases[pi].kind == "not"
+                       for k in sents}
+            per_phrase = {pi: kept for pi, sents in comp_found.items()
+                          if comp_phrases[pi].kind == "cue"
+                          and (kept := {k: c for k, c in sents.items() if k not in blocked})}
+            if per_phrase:
+                out[ci] = per_phrase
+        return sentences, first_word, out
 
     def _candidates(self, lemma_: str, word: str) -> list[_Entry]:
         """The entries whose first word matches this word (cached per word)."""
