@@ -29,6 +29,9 @@ Usage::
 who never saw the phrase sets; see its README). Its ``test`` split is frozen: without
 ``--split test|both --read-frozen-test`` its files and labels are not even read, and
 the speed runs use only the dev files; when it is read, dev is printed beside it.
+``--set jd-eval-2`` is ``benchmarks/jd-eval-2/``: 80 JDs by four more authors, made
+after the first set's frozen split was read, all of it a frozen test split; nothing of
+it is read without ``--read-frozen-test`` (see its README for when it may be read).
 ``--eval-dir DIR`` points at another folder laid out the same way (``jds/`` and
 ``labels.csv``), for trying the frozen-split path on a stand-in made of dev files.
 
@@ -68,6 +71,8 @@ ROOT = Path(__file__).resolve().parent.parent
 JDS = ROOT / "tests" / "data" / "jds"
 LABELS = JDS / "labels.csv"
 EVAL = ROOT / "benchmarks" / "jd-eval"
+EVAL2 = ROOT / "benchmarks" / "jd-eval-2"
+"""The second set: 80 JDs by four more authors, all of it a frozen test split, unread."""
 
 Labels = dict[str, set[str]]
 Predictor = Callable[[str], set[str]]
@@ -262,8 +267,9 @@ def cv_authors(framework: Framework, phrases: Path | None) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", choices=["project", "jd-eval"], default="project",
-                        help="the project's own 46 JDs, or the independent evaluation set")
+    parser.add_argument("--set", choices=["project", "jd-eval", "jd-eval-2"], default="project",
+                        help="the project's own 46 JDs, the independent evaluation set, or "
+                             "the second one (all frozen: needs --read-frozen-test)")
     parser.add_argument("--split", choices=["dev", "test", "both"], default=None)
     parser.add_argument("--read-frozen-test", action="store_true",
                         help="with --set jd-eval: allow its frozen test split (read it once)")
@@ -287,6 +293,11 @@ def main() -> int:
         labels = read_labels(EVAL / "labels.csv")
         speed([(EVAL / "jds" / n).read_text(encoding="utf-8") for n in sorted(labels)])
         return 0
+    if args.set == "jd-eval-2":
+        if not args.read_frozen_test:
+            parser.error("benchmarks/jd-eval-2 is a frozen test set: add --read-frozen-test to "
+                         "read it, once, and record the result in its README")
+        args.split, args.eval_dir = "test", EVAL2
     suggester = compile_suggester(framework)
     folder = JDS if args.set == "project" else args.eval_dir / "jds"
     if args.split is None:
@@ -322,6 +333,10 @@ def main() -> int:
             errors(base, subset, gold)
     print_side_by_side(columns, list(framework.ids))
     if args.no_speed:
+        return 0
+    if args.set == "jd-eval-2":  # timed on the first set's dev texts, as for jd-eval
+        dev = read_labels(EVAL / "labels.csv", ["dev"])
+        speed([(EVAL / "jds" / n).read_text(encoding="utf-8") for n in sorted(dev)])
         return 0
     speed([texts[n] for n in sorted(texts) if labels[n][1] == "dev" or args.set == "project"])
     return 0
