@@ -493,6 +493,7 @@ sys.excepthook = lambda *a: None
         "vandal": insert(vandal),
         "read-answers": insert(read_answers),
         "patched-builtins": insert(patched),
+        "symlink-out": insert("import os\nos.symlink('/etc/passwd', 'passwd-link')"),
         "weakened-tests": weaken,
         "inflated-points": inflate,
     }
@@ -578,7 +579,7 @@ def test_no_attack_scores_above_a_blank_copy(graded: tuple[Path, GradingReport])
     course, report = graded
     scores = cell_scores(course)
     attacked = [r for r in report.results if r.student not in ("full", "blank", "late")]
-    assert len(attacked) == 15
+    assert len(attacked) == 16
     for result in attacked:
         assert (result.score or 0.0) <= scores["blank"]["total"][0], result
     statuses = {r.student: r.label for r in report.results}
@@ -628,6 +629,10 @@ def test_autograded_notebooks_and_report(graded: tuple[Path, GradingReport]) -> 
     with report.path.open(encoding="utf-8") as handle:
         rows = {r["student"]: r for r in csv.DictReader(handle)}
     assert (rows["full"]["score"], rows["full"]["status"]) == ("17", "needs manual grading")
+    # files a notebook writes come back, but never a symbolic link (printed as a warning)
+    assert not (course / "autograded" / "symlink-out" / MODULE / "passwd-link").is_symlink()
+    assert (f"symlink-out: {MODULE}: 1 file(s) the notebook wrote not kept (not a regular "
+            "file, or over 1,000 files or 256 MB): passwd-link") in report.warnings
     assert not (course / "autograded" / "os-exit" / MODULE).exists()  # removed, as nbgrader
     partial = grade(MODULE, course, jobs=1, students=["os-exit"], force=True,
                     keep_partial=True, progress=False, report=course / "partial.csv")

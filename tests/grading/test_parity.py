@@ -292,6 +292,7 @@ class Pair:
             self.split()
         outcomes = []
         for tool, course in self.copies.items():
+            forget_course_modules(self.base)  # each tool imports a course's plugins itself
             if tool == "nbgrader":
                 code, log = run_nbgrader(course.root, ["autograde", "ps1", *args])
             else:
@@ -308,6 +309,14 @@ class Pair:
             assert mine.tree[key] == value, f"{key}: {first_difference(value, mine.tree[key])}"
         self.outcomes.append((theirs, mine))
         return theirs, mine
+
+
+def forget_course_modules(base: Path) -> None:
+    """Drop modules imported from the scenario's courses (``late_plugin``) from sys.modules."""
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None) or ""
+        if path.startswith(str(base)):
+            del sys.modules[name]
 
 
 @pytest.fixture

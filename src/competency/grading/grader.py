@@ -49,7 +49,7 @@ from competency.grading import nbgraderhooks as hooks
 from competency.grading.autograde import code_cells, stopped
 from competency.grading.messages import Job, JobDone, JobResult, NotebookJob
 from competency.grading.sandbox import Limits, landlock_abi, remove_tree
-from competency.grading.worker import DEFAULT_PRELOAD, WorkerPool
+from competency.grading.worker import DEFAULT_PRELOAD, NOT_KEPT, WorkerPool
 
 DEFAULT_COURSE = Path("course")
 GRADED, MANUAL, FAILED, SKIPPED = "graded", "needs manual grading", "failed", "skipped"
@@ -265,6 +265,7 @@ class _Run:
         self.sandbox_user = sandbox_user and os.geteuid() == 0
         self.isolation: tuple[str, ...] = ()
         self.next_id = 1
+        self.cut: list[str] = []  # files a notebook wrote that were not kept, per student
 
     def prepare(self, student: str) -> _Prepared | StudentResult:
         notes: list[str] = []
@@ -309,6 +310,7 @@ class _Run:
             if stopped(nb, planned.get(name, []), "")]
         notes = notes + [f"{name}: {nb.reason}" for name, nb in ran.items()
                          if nb.reason and nb.reason not in reasons]
+        self.cut += [f"{student}: {n}" for n in notes if NOT_KEPT in n]
         seconds = sum(nb.seconds for nb in ran.values())
         score = self.grader.score(student)
         status = FAILED if reasons else MANUAL if score.needs_manual else GRADED
@@ -419,6 +421,7 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
         finally:
             pool.close()
         exposed.extend(pool.warnings())
+        exposed.extend(run.cut)  # the copy-back limits cut: printed as warnings
     written = write_report(path, results)
     return GradingReport(assignment, tuple(results), time.monotonic() - started, jobs,
                          run.isolation, written, tuple(exposed))

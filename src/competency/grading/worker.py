@@ -61,9 +61,11 @@ from competency.grading.messages import (
 )
 from competency.grading.sandbox import Limits
 
-__all__ = ["DEFAULT_PRELOAD", "TIMEOUT_OUTPUT", "Job", "NotebookJob", "WorkerPool"]
+__all__ = ["DEFAULT_PRELOAD", "NOT_KEPT", "TIMEOUT_OUTPUT", "Job", "NotebookJob", "WorkerPool"]
 
 DEFAULT_PRELOAD = ("IPython", "ipywidgets")
+NOT_KEPT = "file(s) the notebook wrote not kept"
+"""The note when :func:`~competency.grading.sandbox.copy_back` left files out."""
 _MAX_LINE = 64 * 1024 * 1024
 TIMEOUT_OUTPUT: Output = {"output_type": "error", "ename": "CellTimeoutError", "evalue": "",
                   "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel "
@@ -303,8 +305,8 @@ def supervise(job_path: str) -> None:
             results.append(run_notebook(job, notebook, workdir))
         back = lx.copy_back(workdir, Path(job.files), job.uid)
         if back.left and results:  # a note on the last notebook, not a failure
-            note = (f"{len(back.left)} file(s) the notebook wrote not kept (not a regular "
-                    f"file, or over 1,000 files or 256 MB): {', '.join(back.left[:5])}")
+            note = (f"{len(back.left)} {NOT_KEPT} (not a regular file, or over 1,000 files "
+                    f"or 256 MB): {', '.join(back.left[:5])}")
             last = results[-1]
             results[-1] = dataclasses.replace(last, reason=f"{last.reason}; {note}"
                                               if last.reason else note)
