@@ -210,3 +210,5 @@ def db_url(request: pytest.FixtureRequest, new_database: Callable[[str], str]) -
     """A fresh empty database, once SQLite and once PostgreSQL."""
     url: str = new_database(request.param)
     return url
+
+collect_ignore = ["fixtures"]  # nbgrader's test notebooks, data for tests/grading/test_parity.py

@@ -122,13 +122,16 @@ def test_cli_grade_translates_options(cli: Callable[..., CliResult],
     result = cli("grade", MODULE, "--course", "c", "--jobs", "3", "--student", "a",
                  "--student", "b", "--shard", "1/4", "--force", "--cell-timeout", "5",
                  "--notebook-timeout", "60", "--memory-gb", "1", "--report", "r.csv",
-                 "--no-progress")
+                 "--nbgrader", "Execute.timeout=2", "--nbgrader", "no-execute",
+                 "--keep-partial", "--no-progress")
     assert result.code == 0, result.err
     assignment, course, kwargs = recorded["grade"]
     assert (assignment, course) == (MODULE, Path("c"))
     assert kwargs == {"jobs": 3, "students": ["a", "b"], "shard": (1, 4), "force": True,
                       "report": Path("r.csv"), "progress": False, "cell_timeout": 5.0,
-                      "notebook_timeout": 60.0, "memory_bytes": 1024**3}
+                      "notebook_timeout": 60.0, "memory_bytes": 1024**3,
+                      "nbgrader_options": ["Execute.timeout=2", "no-execute"],
+                      "keep_partial": True}
     assert "alice" in result.out
     assert "1/2" in result.out
 
@@ -155,3 +158,16 @@ def test_cli_feedback_translates_options(cli: Callable[..., CliResult],
     assert recorded["feedback"] == (MODULE, Path("c"), {"hide_hidden_tests": True,
                                                         "students": ["a"], "force": False})
     assert result.out.startswith(f"{MODULE}: 1 feedback file(s) without hidden tests")
+
+
+def test_cli_grade_exits_1_when_a_submission_failed(cli: Callable[..., CliResult],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake_grade(assignment: str, course: Path, **kwargs: Any) -> GradingReport:
+        return GradingReport(assignment, (
+            StudentResult("alice", "graded", "", 1.0, 2.0),
+            StudentResult("bob", "failed", "NoSuchKernel: No such kernel named blarg")), 1.0, 1)
+
+    monkeypatch.setattr("competency.grading.grader.grade", fake_grade)
+    result = cli("grade", MODULE, "--no-progress")
+    assert result.code == 1  # as nbgrader autograde
+    assert "failed: NoSuchKernel: No such kernel named blarg" in result.out

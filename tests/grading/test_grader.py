@@ -522,6 +522,7 @@ sys.excepthook = lambda *a: None
         "vandal": insert(vandal),
         "read-answers": insert(read_answers),
         "patched-builtins": insert(patched),
+        "symlink-out": insert("import os\nos.symlink('/etc/passwd', 'passwd-link')"),
         "weakened-tests": weaken,
         "inflated-points": inflate,
     }
@@ -607,22 +608,28 @@ def test_no_attack_scores_above_a_blank_copy(graded: tuple[Path, GradingReport])
     course, report = graded
     scores = cell_scores(course)
     attacked = [r for r in report.results if r.student not in ("full", "blank", "late")]
-    assert len(attacked) == 15
+    assert len(attacked) == 16
     for result in attacked:
         assert (result.score or 0.0) <= scores["blank"]["total"][0], result
     statuses = {r.student: r.label for r in report.results}
     assert statuses["full"] == "needs manual grading"
     assert statuses["blank"] == "graded"
-    assert statuses["os-exit"].startswith("failed: the notebook ended the grading process")
-    assert statuses["segfault"].startswith("failed: the notebook process was killed by SIGSEGV")
-    assert statuses["infinite-loop"] == "failed: cell 3 interrupted after 2 s"
-    assert statuses["long-sleep"] == "failed: cell 3 interrupted after 2 s"
-    assert statuses["allocate-6gb"] == "failed: memory limit (2 GB) reached in cell 3"
-    assert statuses["output-flood"].startswith("failed: output over the limit")
+    # a notebook that does not run to its end fails its submission, as under nbgrader
+    dead = f"failed: DeadKernelError: {MODULE}.ipynb: "
+    assert statuses["os-exit"].startswith(dead + "the notebook ended the grading process")
+    assert statuses["segfault"].startswith(dead + "the notebook process was killed by SIGSEGV")
     assert statuses["truncated-json"] == ("failed: the notebook is not valid JSON "
                                           "(truncated or damaged)")
+    # limits that leave the notebook running are notes, as nbgrader's kernel goes on
+    notes = {r.student: " ".join(r.notes) for r in report.results}
+    for student, note in [("infinite-loop", "cell 3 interrupted after 2 s"),
+                          ("long-sleep", "cell 3 interrupted after 2 s"),
+                          ("allocate-6gb", "memory limit (2 GB) reached in cell 3"),
+                          ("output-flood", "output over the limit")]:
+        assert statuses[student] == "graded"
+        assert note in notes[student]
     assert statuses["inflated-points"] == "graded"
-    assert report.count("failed") == 7
+    assert report.count("failed") == 3
     weakened = next(r for r in report.results if r.student == "weakened-tests")
     assert weakened.notes[0].endswith("locked cell(s) restored from the gradebook")
 
@@ -651,11 +658,19 @@ def test_autograded_notebooks_and_report(graded: tuple[Path, GradingReport]) -> 
     with report.path.open(encoding="utf-8") as handle:
         rows = {r["student"]: r for r in csv.DictReader(handle)}
     assert (rows["full"]["score"], rows["full"]["status"]) == ("17", "needs manual grading")
+    # files a notebook writes come back, but never a symbolic link (printed as a warning)
+    assert not (course / "autograded" / "symlink-out" / MODULE / "passwd-link").is_symlink()
+    assert (f"symlink-out: {MODULE}: 1 file(s) the notebook wrote not kept (not a regular "
+            "file, or over 1,000 files or 256 MB): passwd-link") in report.warnings
+    assert not (course / "autograded" / "os-exit" / MODULE).exists()  # removed, as nbgrader
+    partial = grade(MODULE, course, jobs=1, students=["os-exit"], force=True,
+                    keep_partial=True, progress=False, report=course / "partial.csv")
+    assert partial.results[0].status == "failed"
     stopped = json.loads((course / "autograded" / "os-exit" / MODULE / f"{MODULE}.ipynb")
                          .read_text("utf-8"))
     names = [o.get("ename") for c in stopped["cells"] if c["cell_type"] == "code"
              for o in c["outputs"]]
-    assert "GradingStopped" in names
+    assert "GradingStopped" in names  # with keep_partial, the cells that ran are kept
     assert oct(os.stat(course / "autograded" / "full" / MODULE / f"{MODULE}.ipynb").st_mode
                )[-3:] == "444"
     assert list((course / "autograded").glob(f"*/.{MODULE}.partial")) == []  # all published

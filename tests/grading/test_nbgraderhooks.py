@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
+import nbformat
 import pytest
 from nbgrader.converters.base import BaseConverter
 from nbgrader.preprocessors import ClearHiddenTests, saveautogrades
@@ -102,3 +105,30 @@ def test_summarise_counts_restored_locked_cells_once() -> None:
     assert summarise(notes) == ("2 locked cell(s) restored from the gradebook",
                                 "cell x has no id")
     assert summarise([]) == ()
+
+
+def _kernel_notebook(name: str | None) -> Any:
+    nb = nbformat.v4.new_notebook()
+    if name is not None:
+        nb.metadata.kernelspec = {"name": name, "display_name": name, "language": "python"}
+    return nb
+
+
+def test_kernels_resolve_as_nbclient_and_other_kernels_get_their_spec(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    spec = tmp_path / "kernels" / "other-python"
+    spec.mkdir(parents=True)
+    spec.joinpath("kernel.json").write_text(json.dumps({
+        "argv": ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Another Python", "language": "python", "env": {"MARK": "other"}}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    for name in (None, "", "python", "python3"):
+        assert nbgraderhooks.kernel_name(_kernel_notebook(name)) == "python3"
+        assert nbgraderhooks.kernel_for(_kernel_notebook(name)) is None
+    with pytest.raises(NoSuchKernel, match="No such kernel named blarg"):
+        nbgraderhooks.kernel_for(_kernel_notebook("blarg"))
+    assert nbgraderhooks.kernel_for(_kernel_notebook("other-python")) == {
+        "name": "other-python", "language": "python", "env": {"MARK": "other"},
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]}

@@ -46,13 +46,25 @@ def grade_command(
         "--memory-gb", help="Memory per notebook process in GB [default: grading.memory_gb of "
         "the config].",
         show_default=False)] = None,
+    nbgrader_option: Annotated[list[str] | None, typer.Option(
+        "--nbgrader", help="An nbgrader option as on nbgrader's command line without its "
+        "dashes (repeat): Class.trait=value, alias=value or a flag, e.g. --nbgrader "
+        "Execute.timeout=60, --nbgrader notebook=p1, --nbgrader no-execute.")] = None,
+    keep_partial: Annotated[bool, typer.Option(
+        "--keep-partial", help="A notebook that stops (exits, crashes, is killed) keeps the "
+        "scores of the cells that ran; by default its submission fails, as under "
+        "nbgrader.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress",
                                            help="Show a progress bar on stderr.")] = True,
     config: ConfigOption = None,
 ) -> None:
-    """Autograde submissions as nbgrader would: same gradebook and files, fast and sandboxed."""
+    """Autograde submissions as nbgrader would: same gradebook and files, fast and sandboxed.
+
+    Exit status: 0 when every submission was graded (or skipped), 1 when any failed
+    (as nbgrader autograde), 2 for a usage or course error.
+    """
     from competency.config import find_config
-    from competency.grading.grader import DEFAULT_COURSE, grade, parse_shard
+    from competency.grading.grader import DEFAULT_COURSE, FAILED, grade, parse_shard
 
     cfg = find_config(config)
     settings = merged(cfg.grading, jobs=jobs, cell_timeout=cell_timeout,
@@ -62,10 +74,13 @@ def grade_command(
                    force=force, report=report, progress=progress,
                    cell_timeout=settings.cell_timeout,
                    notebook_timeout=settings.notebook_timeout,
-                   memory_bytes=settings.memory_bytes)
+                   memory_bytes=settings.memory_bytes,
+                   nbgrader_options=nbgrader_option or (), keep_partial=keep_partial)
     for message in result.warnings:
         warn(message)
     print(result.render(), end="")
+    if result.count(FAILED):
+        raise typer.Exit(1)  # as nbgrader autograde: some submission failed
 
 
 @app.command("feedback")

@@ -62,6 +62,22 @@ def _stopped(reason: str, here: bool) -> Output:
             "traceback": [f"GradingStopped: {text}"]}
 
 
+def stopped(result: NotebookResult | None, planned: Sequence[int], error: str) -> str:
+    """Why the notebook did not run to its end (its kernel died, as nbgrader sees it), or "".
+
+    A notebook stopped when the job failed, or when some planned cell has no result
+    (the process exited, crashed, was killed, or a cell did not stop when interrupted).
+    """
+    if error:
+        return error
+    if result is None:
+        return "the notebook did not run" if planned else ""
+    missing = [i for i in planned if i not in result.cells]
+    if not missing:
+        return ""
+    return result.reason or f"the notebook stopped before cell {missing[0]}"
+
+
 def apply_outputs(nb: Any, result: NotebookResult | None, planned: Sequence[int],
                   error: str) -> None:
     """Put the sandbox's outputs into ``nb``; cells that did not run get an error."""
@@ -83,4 +99,9 @@ def apply_outputs(nb: Any, result: NotebookResult | None, planned: Sequence[int]
             outputs.append(_stopped(reason, index == stopped))
             cell.execution_count = None
         cell.outputs = [nbformat.from_dict(o) for o in outputs]  # type: ignore[no-untyped-call]
-    nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+    spec = nb.metadata.get("kernelspec") or {}
+    if str(spec.get("language") or "python").lower() == "python" or \
+            str(spec.get("name") or "") in ("python", "python3"):
+        # what ipykernel reports; another language's kernel_info is not sent back, and its
+        # language_info is left as the notebook had it
+        nb.metadata["language_info"] = dict(LANGUAGE_INFO)

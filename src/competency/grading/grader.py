@@ -24,8 +24,10 @@ staging folder, and only after its scores are committed and its report row writt
 is that folder renamed to ``autograded/STUDENT/ASSIGNMENT`` (:meth:`_Run.publish`).
 A submission without that folder is graded again by the next run, without ``--force``.
 
-Cells that did not run (the notebook crashed, exited, hung or hit a limit) get an
-error output, so nbgrader scores their tests 0; cells that ran keep their scores.
+A notebook that did not run to its end (it crashed, exited, or a cell ignored the
+interrupt) fails its submission, as a dying kernel does under nbgrader; with
+``keep_partial`` the cells that did not run get an error output (nbgrader scores
+their tests 0) and the cells that ran keep their scores.
 """
 
 from __future__ import annotations
@@ -51,10 +53,10 @@ from typing import Any
 from competency.errors import GradingError
 from competency.files import rewrite_locked
 from competency.grading import nbgraderhooks as hooks
-from competency.grading.autograde import code_cells
+from competency.grading.autograde import code_cells, stopped
 from competency.grading.messages import Job, JobDone, JobResult, NotebookJob
 from competency.grading.sandbox import Limits, cgroup_sweep, landlock_abi, remove_tree
-from competency.grading.worker import DEFAULT_PRELOAD, WorkerPool
+from competency.grading.worker import DEFAULT_PRELOAD, NOT_KEPT, WorkerPool
 
 DEFAULT_COURSE = Path("course")
 GRADED, MANUAL, FAILED, SKIPPED = "graded", "needs manual grading", "failed", "skipped"
@@ -279,6 +281,7 @@ class _Run:
         self.sandbox_user = sandbox_user and os.geteuid() == 0
         self.isolation: tuple[str, ...] = ()
         self.next_id = 1
+        self.cut: list[str] = []  # files a notebook wrote that were not kept, per student
 
     def prepare(self, student: str) -> _Prepared | StudentResult:
         notes: list[str] = []
@@ -292,7 +295,9 @@ class _Run:
                 return self._failed(student, exc, notes)
         if paths is None:
             return StudentResult(student, SKIPPED, "excluded by the course configuration")
-        notebooks = [NotebookJob(name, code_cells(nb)) for name, (_, nb) in paths.items()]
+        notebooks = [NotebookJob(name, code_cells(nb),
+                                 hooks.kernel_for(nb) if self.grader.execute else None)
+                     for name, (_, nb) in paths.items()]
         job_id, self.next_id = self.next_id, self.next_id + 1
         grader = self.grader
         job = Job(id=job_id, student=student, files=str(grader.destination(student)),
@@ -315,7 +320,14 @@ class _Run:
         if ran and not self.isolation:
             first = next(iter(ran.values()))
             self.isolation = (f"{first.reaper} reaper", *first.isolation)
-        reasons = [error] if error else [nb.reason for nb in ran.values() if nb.reason]
+        # a notebook that did not run to its end fails the submission (as nbgrader; with
+        # keep_partial its scores are kept, still as failed); other limits are notes
+        reasons = [error] if error else [
+            nb.reason for name, nb in ran.items()
+            if stopped(nb, planned.get(name, []), "")]
+        notes = notes + [f"{name}: {nb.reason}" for name, nb in ran.items()
+                         if nb.reason and nb.reason not in reasons]
+        self.cut += [f"{student}: {n}" for n in notes if NOT_KEPT in n]
         seconds = sum(nb.seconds for nb in ran.values())
         score = self.grader.score(student)
         status = FAILED if reasons else MANUAL if score.needs_manual else GRADED
@@ -449,7 +461,8 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
           limits: Limits | None = None, cell_timeout: float | None = None,
           notebook_timeout: float | None = None, memory_bytes: int | None = None,
           reaper: str = "auto", sandbox_user: bool = True,
-          preload: Sequence[str] | None = None) -> GradingReport:
+          preload: Sequence[str] | None = None,
+          nbgrader_options: Sequence[str] = (), keep_partial: bool = False) -> GradingReport:
     """Autograde every submission of ``assignment`` (or those chosen), as nbgrader would.
 
     ``jobs`` workers run notebooks at once (default: one per CPU). The limits default
@@ -457,7 +470,10 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
     cell; ``limits`` replaces them, the other three override single values. The CSV
     report goes to ``report`` (default ``autograded/ASSIGNMENT-grading-report.csv``).
     Workers preload ``preload`` (default: IPython, ipywidgets and what the assignment's
-    source notebooks import).
+    source notebooks import). ``nbgrader_options`` (``Class.trait=value``) are nbgrader
+    configuration, as given on its command line. A notebook that does not run to its end
+    (its process exits, crashes or is killed) fails the submission, as under nbgrader;
+    with ``keep_partial`` the cells that ran keep their scores.
     """
     started = time.monotonic()
     course = Path(course).resolve()
@@ -472,7 +488,8 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
             preload = [*DEFAULT_PRELOAD, *notebook_imports(course, assignment)]
         pool = WorkerPool(jobs, rundir, preload)  # workers warm up while nbgrader loads
         try:
-            with hooks.Grader.open(course, assignment, force) as grader:
+            with hooks.Grader.open(course, assignment, force, nbgrader_options) as grader:
+                grader.keep_partial = keep_partial
                 base = limits or Limits(cell_timeout=grader.cell_timeout
                                         or Limits().notebook_timeout)
                 chosen = Limits(**{**base.__dict__, **{k: v for k, v in (
@@ -491,5 +508,6 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
         finally:
             pool.close()
         exposed.extend(pool.warnings())
+        exposed.extend(run.cut)  # the copy-back limits cut: printed as warnings
     return GradingReport(assignment, tuple(results), time.monotonic() - started, jobs,
                          run.isolation, write_report(path, ()), tuple(exposed))

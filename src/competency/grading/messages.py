@@ -89,6 +89,9 @@ class NotebookJob:
     """Notebook name without ``.ipynb``."""
     cells: list[tuple[int, str]]
     """``(cell index, source)`` of each code cell to run, in order."""
+    kernel: dict[str, JSON] | None = None
+    """The kernelspec (``name``, ``argv``, ``env``, ``language``) of a notebook that runs in
+    a real Jupyter kernel (:mod:`competency.grading.kernelrun`); None: the warm shell."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,8 @@ class Job:
         """Read :meth:`to_json` back (the file is the parent's, in a private folder)."""
         raw = json.loads(text)
         raw["limits"] = Limits(**raw["limits"])
-        raw["notebooks"] = [NotebookJob(n["name"], [(int(i), str(s)) for i, s in n["cells"]])
+        raw["notebooks"] = [NotebookJob(n["name"], [(int(i), str(s)) for i, s in n["cells"]],
+                                        n.get("kernel"))
                             for n in raw["notebooks"]]
         return cls(**raw)
 

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from competency.errors import GradingError
-from competency.grading.autograde import apply_outputs
+from competency.grading.autograde import apply_outputs, stopped
 from competency.grading.messages import NotebookResult
 from competency.grading.sandbox import remove_tree
 from competency.grading.sharedgradebook import (
@@ -199,6 +199,44 @@ class Skip(Exception):
     """nbgrader would not grade this submission now (already autograded)."""
 
 
+class DeadKernelError(Exception):
+    """A notebook did not run to its end: nbgrader fails the submission (its kernel died)."""
+
+
+NATIVE_KERNEL = "python3"
+"""The kernel ``competency grade`` runs in its own workers (jupyter_client's native one)."""
+
+
+def kernel_name(nb: Any) -> str:
+    """The kernel nbgrader's ``Execute`` would start for ``nb``, as nbclient chooses it."""
+    name = str((nb.metadata.get("kernelspec") or {}).get("name") or "")
+    return NATIVE_KERNEL if name in ("", "python") else name
+
+
+def kernel_for(nb: Any) -> dict[str, Any] | None:
+    """The kernelspec ``nb`` runs in, or None for the native Python kernel (the warm shell).
+
+    Resolved as nbclient and jupyter_client do; an unknown kernel raises jupyter_client's
+    ``NoSuchKernel``, as nbgrader's ``Execute`` would. Any other kernel (or a ``python3``
+    kernelspec that is not the plain ipykernel) comes back as ``{name, argv, env,
+    language}``: the notebook runs in a real kernel of that name, never as Python.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    name = kernel_name(nb)
+    spec = KernelSpecManager().get_kernel_spec(name)  # NoSuchKernel when there is none
+    argv = [str(a) for a in spec.argv]
+    native = (name == NATIVE_KERNEL and spec.language.lower() == "python"
+              and argv[:3] in (["python", "-m", "ipykernel_launcher"],
+                               [sys.executable, "-m", "ipykernel_launcher"])
+              and not spec.env)
+    if native:
+        return None
+    if argv and argv[0] in ("python", "python3") and spec.language.lower() == "python":
+        argv[0] = sys.executable  # as jupyter_client does for Python kernels
+    return {"name": name, "argv": argv, "env": dict(spec.env), "language": spec.language}
+
+
 @dataclass(frozen=True)
 class Score:
     """A submission's totals in the gradebook."""
@@ -255,13 +293,31 @@ class _Notes(logging.Handler):
             self.target.append(record.getMessage())
 
 
-def nbgrader_app(course: Path, app_class: Any) -> Any:
-    """An nbgrader app with the course's configuration, as if run from the course folder."""
+def nbgrader_arguments(options: Sequence[str]) -> list[str]:
+    """nbgrader options as its command line: ``Class.trait=value``, ``alias=value`` or
+    ``flag`` (e.g. ``Execute.timeout=60``, ``notebook=p1``, ``no-execute``) become
+    ``--Class.trait=value``, ``--alias=value``, ``--flag``."""
+    out = []
+    for option in options:
+        option = option.removeprefix("--")
+        name = option.split("=", 1)[0]
+        if not re.fullmatch(r"[A-Za-z_][\w-]*(\.[A-Za-z_]\w*)*", name):
+            raise GradingError(f"an nbgrader option is Class.trait=value, alias=value or "
+                               f"a flag, e.g. Execute.timeout=60 or no-execute ({option})")
+        out.append("--" + option)
+    return out
+
+
+def nbgrader_app(course: Path, app_class: Any, options: Sequence[str] = ()) -> Any:
+    """An nbgrader app with the course's configuration, as if run from the course folder.
+
+    ``options`` (``Class.trait=value``) are given as on nbgrader's command line.
+    """
     app = app_class()
     here, path = os.getcwd(), list(sys.path)
     os.chdir(course)
     try:
-        app.initialize([], root=str(course))
+        app.initialize(nbgrader_arguments(options), root=str(course))
     except SystemExit as exc:
         raise GradingError(f"{course}: nbgrader cannot read the course configuration") from exc
     finally:
@@ -271,8 +327,29 @@ def nbgrader_app(course: Path, app_class: Any) -> Any:
     return app
 
 
+@contextlib.contextmanager
+def course_importable(course: Path) -> Iterator[None]:
+    """The course folder first on ``sys.path`` meanwhile, as nbgrader run from it has it.
+
+    nbgrader imports what its configuration names (``AssignLatePenalties.plugin_class =
+    "late.LatePlugin"``, exporters, ...) lazily, while grading, from the working
+    directory it put first on ``sys.path``.
+    """
+    path = list(sys.path)
+    sys.path.insert(0, str(course))
+    importlib.invalidate_caches()
+    try:
+        yield
+    finally:
+        sys.path[:] = path
+
+
 class Grader:
     """nbgrader's autograde bookkeeping for one assignment, split around execution."""
+
+    keep_partial = False
+    """Whether a notebook that did not run to its end keeps the scores of the cells that
+    ran (otherwise the submission fails, as under nbgrader)."""
 
     def __init__(self, app: Any, gradebook: Any, assignment: str, force: bool) -> None:
         from nbconvert.writers.files import FilesWriter
@@ -302,9 +379,15 @@ class Grader:
 
     @classmethod
     @contextlib.contextmanager
-    def open(cls, course: Path, assignment: str, force: bool) -> Iterator[Grader]:
-        """The grader for ``assignment`` in ``course``, its gradebook open and shared."""
-        with warnings.catch_warnings():
+    def open(cls, course: Path, assignment: str, force: bool,
+             options: Sequence[str] = ()) -> Iterator[Grader]:
+        """The grader for ``assignment`` in ``course``, its gradebook open and shared.
+
+        ``options`` (``Class.trait=value``) are nbgrader configuration given as on its
+        command line. The course folder stays first on ``sys.path`` while the grader is
+        open (:func:`course_importable`).
+        """
+        with warnings.catch_warnings(), course_importable(course):
             warnings.simplefilter("always")
             quiet_warnings()
             warnings.showwarning = _warning_to_note
@@ -312,7 +395,7 @@ class Grader:
             from nbgrader.apps.autogradeapp import AutogradeApp
 
             check_hooks()
-            app = nbgrader_app(course, AutogradeApp)
+            app = nbgrader_app(course, AutogradeApp, options)
             app.coursedir.assignment_id = assignment
             with shared_gradebook(app.coursedir.db_url) as gradebook:
                 try:
@@ -463,6 +546,8 @@ class Grader:
             nb = nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
             # hook: Exporter.from_notebook_node keeps the notebook a node (no write+read)
             nb, _ = Exporter.from_notebook_node(conv.exporter, nb, resources)
+            if self.execute:
+                kernel_for(nb)  # NoSuchKernel fails the submission, as under nbgrader
             out[Path(notebook).stem] = (dest / Path(notebook).name, nb)
         self.commit()  # this submission's own transaction, before the next is prepared
         return out
@@ -481,7 +566,11 @@ class Grader:
         conv._init_preprocessors()
         try:
             with utils.setenv(NBGRADER_EXECUTION="autograde"):
-                for path, nb in notebooks.values():
+                for name, (path, nb) in notebooks.items():
+                    dead = stopped(ran.get(name), planned.get(name, []), error)
+                    if dead and self.execute and not self.keep_partial:
+                        # as nbgrader: the notebooks before it are saved, the submission fails
+                        raise DeadKernelError(f"{name}.ipynb: {dead}")
                     resources = self._resources(str(path))
                     output, resources = conv.exporter.from_notebook_node(nb, resources)
                     conv.write_single_notebook(output, resources)
@@ -492,10 +581,15 @@ class Grader:
         self.commit()
 
     def discard(self, student: str) -> None:
-        """After a failure: remove the partial autograded folder, keep the gradebook rows."""
+        """After a failure, as nbgrader's ``_handle_failure``: keep the gradebook rows, remove
+        the autograded folder (or, with a notebook filter, the submission's notebooks)."""
         dest = self.destination(student)
-        if dest.exists():
-            shutil.rmtree(dest, ignore_errors=True)
+        if str(self.coursedir.notebook_id) == "*":
+            if dest.exists():
+                shutil.rmtree(dest, ignore_errors=True)
+        else:
+            for notebook in self.conv.notebooks:
+                Path(dest, Path(notebook).stem + ".ipynb").unlink(missing_ok=True)
         self.commit()
         self.conv.staged.pop((self.assignment, student), None)
 

@@ -312,6 +312,77 @@ def make_workdir(workroot: Path, job_id: int, files: Path, uid: int | None) -> P
     return work
 
 
+@dataclass(frozen=True)
+class CopyBack:
+    """What :func:`copy_back` did with the files a notebook wrote."""
+
+    copied: tuple[str, ...]
+    """Files new or changed in the working copy, copied into the autograded folder."""
+    removed: tuple[str, ...]
+    """Files the notebook deleted, deleted from the autograded folder too."""
+    left: tuple[str, ...]
+    """Files left out: over the limits, or not regular files owned by the notebook."""
+
+
+def copy_back(work: Path, dest: Path, uid: int | None, max_files: int = 1000,
+              max_bytes: int = 256 * 1024**2) -> CopyBack:
+    """Bring what the notebooks wrote in ``work`` back into ``dest``, as nbgrader keeps it.
+
+    Under nbgrader the kernel runs in the autograded folder itself, so files it writes
+    stay there. Only regular files are copied (never symlinks, devices or FIFOs; not
+    hard links, nor, with a sandbox ``uid``, files another user owns), at most
+    ``max_files`` files and ``max_bytes`` bytes; files of ``dest`` the notebook deleted
+    are deleted (notebooks are not in the working copy and are left alone).
+    """
+    copied: list[str] = []
+    left: list[str] = []
+    seen: set[str] = set()
+    total = 0
+    for folder, dirs, names in os.walk(work):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, work)
+            seen.add(rel)
+            info = os.lstat(path)
+            if (not stat.S_ISREG(info.st_mode) or info.st_nlink > 1
+                    or (uid is not None and info.st_uid not in (uid, os.geteuid()))):
+                left.append(rel)
+                continue
+            target = dest / rel
+            try:
+                if target.is_file() and not target.is_symlink() \
+                        and target.stat().st_size == info.st_size \
+                        and target.read_bytes() == Path(path).read_bytes():
+                    continue
+            except OSError:
+                pass
+            if len(copied) >= max_files or total + info.st_size > max_bytes:
+                left.append(rel)
+                continue
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as src:
+                data = src.read(max_bytes - total + 1)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_symlink() or target.is_dir():
+                left.append(rel)
+                continue
+            if target.exists():
+                os.chmod(target, 0o600)
+            target.write_bytes(data)
+            total += len(data)
+            copied.append(rel)
+    removed = []
+    for folder, _, names in os.walk(dest):
+        for name in names:
+            rel = os.path.relpath(os.path.join(folder, name), dest)
+            if rel not in seen and not name.endswith(".ipynb") \
+                    and ".ipynb_checkpoints" not in Path(rel).parts:
+                os.unlink(os.path.join(folder, name))
+                removed.append(rel)
+    return CopyBack(tuple(copied), tuple(sorted(removed)), tuple(left))
+
+
 def remove_tree(path: Path) -> None:
     """Remove a working copy, whatever modes the notebook left on it."""
     if not path.exists():

@@ -16,12 +16,14 @@ its failing cells recorded as errors (as nbgrader does for a kernel).
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import math
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from IPython.core.compilerop import CachingCompiler
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
@@ -213,11 +215,25 @@ class _DisplayHook(DisplayHook):
         self._is_active = False
 
 
+class _KernelCellNames(CachingCompiler):
+    """Cells named as ipykernel names them: a ``.py`` path that does not exist.
+
+    IPython formats a traceback through such a frame from its raw lines (its "fast
+    path"), as in nbgrader's kernel; through an ``<ipython-input-...>`` name it would
+    use stack_data, with other context lines and colours.
+    """
+
+    def get_code_name(self, raw_code: str, code: str, number: int) -> str:
+        digest = hashlib.sha1(raw_code.encode("utf-8", "replace")).hexdigest()[:16]
+        return f"/nonexistent/competency-grade-cells/{digest}.py"
+
+
 class GradingShell(InteractiveShell):
     """An IPython shell whose outputs become nbformat outputs in :data:`CAPTURE`."""
 
     displayhook_class = Type(_DisplayHook)
     display_pub_class = Type(_Publisher)
+    compiler_class = Type(_KernelCellNames)
 
     def _showtraceback(self, etype: type[BaseException], evalue: BaseException,
                        stb: list[str]) -> None:
@@ -272,8 +288,11 @@ def run_cells(shell: GradingShell, cells: list[tuple[int, str]], emit: Emit,
     for index, source in cells:
         emit(CellStarted(index))
         CAPTURE.reset()
+        count = shell.execution_count  # a kernel's execute_input count, whatever happens
         result = _RUN_CELL(shell, source, store_history=True,  # type: ignore[no-untyped-call]
                            silent=False)
+        if result.execution_count is None:  # e.g. showtraceback broken by the notebook
+            result.execution_count = count
         failure = result.error_before_exec or result.error_in_exec
         if failure is not None and not CAPTURE.has_error:
             CAPTURE.error(type(failure).__name__, str(failure), SILENT_TRACEBACK)

@@ -23,6 +23,7 @@ The processes talk in the typed messages of :mod:`competency.grading.messages`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import select
 import signal
@@ -60,9 +61,11 @@ from competency.grading.messages import (
 )
 from competency.grading.sandbox import Limits
 
-__all__ = ["DEFAULT_PRELOAD", "TIMEOUT_OUTPUT", "Job", "NotebookJob", "WorkerPool"]
+__all__ = ["DEFAULT_PRELOAD", "NOT_KEPT", "TIMEOUT_OUTPUT", "Job", "NotebookJob", "WorkerPool"]
 
 DEFAULT_PRELOAD = ("IPython", "ipywidgets")
+NOT_KEPT = "file(s) the notebook wrote not kept"
+"""The note when :func:`~competency.grading.sandbox.copy_back` left files out."""
 _MAX_LINE = 64 * 1024 * 1024
 TIMEOUT_OUTPUT: Output = {"output_type": "error", "ename": "CellTimeoutError", "evalue": "",
                   "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel "
@@ -115,10 +118,16 @@ def _child(job: Job, notebook: NotebookJob, workdir: Path, fd: int, reaper: str,
             lx.enter_pid_namespace(lambda pid: emit(Pid(pid)))
         report = lx.isolate(job.limits, workdir, job.protect, job.uid, fd)
         emit(Isolation(tuple(report)))
-        from competency.grading import shellrun
+        if notebook.kernel is not None:  # another kernel: a real one, in the sandbox
+            from competency.grading import kernelrun
 
-        shell = shellrun.GradingShell.instance()
-        shellrun.run_cells(shell, notebook.cells, emit, job.limits.output_chars)
+            kernelrun.run_cells(notebook.kernel, notebook.cells, workdir, emit,
+                                job.limits.output_chars)
+        else:
+            from competency.grading import shellrun
+
+            shell = shellrun.GradingShell.instance()
+            shellrun.run_cells(shell, notebook.cells, emit, job.limits.output_chars)
     except lx.SandboxSetupError as exc:
         emit(SetupFailed(str(exc)))
         code = 70
@@ -294,6 +303,13 @@ def supervise(job_path: str) -> None:
     try:
         for notebook in job.notebooks:
             results.append(run_notebook(job, notebook, workdir))
+        back = lx.copy_back(workdir, Path(job.files), job.uid)
+        if back.left and results:  # a note on the last notebook, not a failure
+            note = (f"{len(back.left)} {NOT_KEPT} (not a regular file, or over 1,000 files "
+                    f"or 256 MB): {', '.join(back.left[:5])}")
+            last = results[-1]
+            results[-1] = dataclasses.replace(last, reason=f"{last.reason}; {note}"
+                                              if last.reason else note)
     finally:
         lx.remove_tree(workdir.parent)
     _result_sender(1)(JobDone(job.id, tuple(results)))
