@@ -178,11 +178,14 @@ def test_connection_warnings_are_the_coverage_commands_warnings(tmp_path: Path) 
              ["Nurse", "LAW-1", "1", "essential", "training"]]
     staff = [["staff_id", "role", "team"], ["N1", "Nurse", "A"]]
     # seven roles without requirements, in counts that tie, and seven unknown staff
-    staff += [[f"V{r}{i}", f"Role {r}", "A"] for r in "GFEDCBA" for i in range(1 + "GFEDCBA".index(r) % 3)]
+    staff += [[f"V{r}{i}", f"Role {r}", "A"]
+              for r in "GFEDCBA" for i in range(1 + "GFEDCBA".index(r) % 3)]
     evidence = [["staff_id", "competency", "level", "achieved_on", "source"]]
     evidence += [[f"ghost{n}", "LAW-1", "1", "2025-01-01", "x"] for n in (9, 3, 7, 1, 5, 2, 8)]
-    evidence += [["ghost3", "LAW-1", "1", "2025-02-01", "x"], ["N1", "LAW-1", "1", "2025-01-01", "x"]]
-    inputs = load_inputs(write_csv(tmp_path / "r.csv", roles), write_csv(tmp_path / "s.csv", staff),
+    evidence += [["ghost3", "LAW-1", "1", "2025-02-01", "x"],
+                 ["N1", "LAW-1", "1", "2025-01-01", "x"]]
+    inputs = load_inputs(write_csv(tmp_path / "r.csv", roles),
+                         write_csv(tmp_path / "s.csv", staff),
                          write_csv(tmp_path / "e.csv", evidence))
     expected = compute_coverage(inputs.roles, inputs.staff, inputs.evidence,
                                 CoverageOptions(dt.date(2026, 1, 1))).warnings
