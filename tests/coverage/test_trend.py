@@ -189,7 +189,9 @@ def test_connection_warnings_are_the_coverage_commands_warnings(tmp_path: Path) 
                          write_csv(tmp_path / "e.csv", evidence))
     expected = compute_coverage(inputs.roles, inputs.staff, inputs.evidence,
                                 CoverageOptions(dt.date(2026, 1, 1))).warnings
-    assert len(expected) == 2 and "…" in expected[0] and "…" in expected[1]
+    assert len(expected) == 2
+    assert "…" in expected[0]
+    assert "…" in expected[1]
     con = connect(inputs.roles, inputs.staff, inputs.evidence)
     try:
         assert connection_warnings(con) == list(expected)
