@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Annotated
 
@@ -63,6 +64,7 @@ def grade_command(
                    cell_timeout=settings.cell_timeout,
                    notebook_timeout=settings.notebook_timeout,
                    memory_bytes=settings.memory_bytes)
+    gc.freeze()  # the process ends soon: its last collection need not walk nbgrader's objects
     for message in result.warnings:
         warn(message)
     print(result.render(), end="")

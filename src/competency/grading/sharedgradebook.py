@@ -78,8 +78,10 @@ class DeferredSession:
 def borrowed_class(real: Any, session: Any, db_url: str) -> type:
     """What ``Gradebook(...)`` returns inside nbgrader while sharing ``real``.
 
-    ``session`` is ``real``'s own session (whose commits ``real`` defers).
+    ``session`` is ``real``'s own session (whose commits ``real`` defers). Each course
+    id is checked (its row created if missing) once per run, not at every ``Gradebook(...)``.
     """
+    checked: set[str] = set()
 
     class Borrowed:
         """The shared gradebook, with cached reads of static rows and of grades."""
@@ -88,7 +90,9 @@ def borrowed_class(real: Any, session: Any, db_url: str) -> type:
                      authenticator: Any = None) -> None:
             if url != db_url:
                 raise GradingError(f"nbgrader asked for another gradebook ({url})")
-            real.check_course(course_id)
+            if course_id not in checked:
+                real.check_course(course_id)
+                checked.add(course_id)
             real.course_id = course_id
             real.authenticator = authenticator
 
