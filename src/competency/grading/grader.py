@@ -314,15 +314,10 @@ class _Run:
 
     def run(self, pool: WorkerPool, students: Sequence[str], progress: bool) -> list[
             StudentResult]:
-        from tqdm import tqdm
-
-        tqdm.monitor_interval = 0
         queue = deque(students)
         pending: dict[int, _Prepared] = {}
         done: list[StudentResult] = []
-        with tqdm(total=len(students), desc=f"grading {self.grader.assignment}",
-                  unit="submission", file=sys.stderr, disable=not progress,
-                  mininterval=0.2, dynamic_ncols=True) as bar:
+        with _progress_bar(len(students), self.grader.assignment, progress) as bar:
             while queue or pending:
                 while queue and pool.free > 0:
                     prepared = self.prepare(queue.popleft())
@@ -342,6 +337,29 @@ class _Run:
                     if outcome.status == FAILED:
                         bar.set_postfix_str(f"{outcome.student}: failed", refresh=False)
         return sorted(done, key=lambda r: r.student)
+
+
+class _NoBar:
+    """What the loop calls on a progress bar, doing nothing (no tqdm import either)."""
+
+    def update(self) -> None:
+        """Nothing."""
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        """Nothing."""
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, assignment: str, shown: bool) -> Iterator[Any]:
+    if not shown:
+        yield _NoBar()
+        return
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0
+    with tqdm(total=total, desc=f"grading {assignment}", unit="submission", file=sys.stderr,
+              mininterval=0.2, dynamic_ncols=True) as bar:
+        yield bar
 
 
 @contextlib.contextmanager

@@ -634,7 +634,7 @@ def autograde_classes() -> Any:
         """nbgrader's Autograde with the execution step and metadata check replaced."""
 
         apply: Any = None
-        built: dict[type, Any] | None = None
+        built: tuple[Any, dict[type, Any]] | None = None  # (exporter, its preprocessors)
 
         # hook (0.9.6): Autograde._init_preprocessors, _sanitizing, the two chain traits and
         # Exporter._preprocessors; nbgrader's version, with two preprocessors substituted.
@@ -643,8 +643,9 @@ def autograde_classes() -> Any:
         # any other (a course's own) is built afresh each time, as nbgrader does.
         def _init_preprocessors(self) -> None:
             exporter = self.exporter
-            if self.built is None or self.built.get(type(exporter)) is not exporter:
-                self.built = {type(exporter): exporter}
+            if self.built is None or self.built[0] is not exporter:
+                self.built = (exporter, {})
+            built = self.built[1]
             exporter._preprocessors = []
             chain = self.sanitize_preprocessors if self._sanitizing \
                 else self.autograde_preprocessors
@@ -659,9 +660,9 @@ def autograde_classes() -> Any:
                          __name__)):
                     exporter.register_preprocessor(pp)
                     continue
-                if pp not in self.built:
-                    self.built[pp] = pp(parent=exporter)
-                exporter.register_preprocessor(self.built[pp])
+                if pp not in built:
+                    built[pp] = pp(parent=exporter)
+                exporter.register_preprocessor(built[pp])
 
     return type("Classes", (), {"Autograde": FastAutograde, "Apply": ApplyExecution})
 
