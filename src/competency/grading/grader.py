@@ -381,11 +381,15 @@ def _long_lived() -> Iterator[None]:
     """Meanwhile, collections skip the objects alive now (nbgrader's modules, mostly).
 
     Each full collection would otherwise walk all of them; they are alive until the end.
+    Young objects are collected less often too (nbgrader and SQLAlchemy make many).
     """
+    thresholds = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(max(thresholds[0], 20_000), *thresholds[1:])
     try:
         yield
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 

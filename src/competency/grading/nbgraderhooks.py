@@ -16,8 +16,8 @@ that takes beyond nbgrader's public API lives here, and only here:
   shared connection (:mod:`competency.grading.sharedgradebook`);
 * :func:`remove_hidden_test_region` calls ``ClearHiddenTests``' private helper;
 * :func:`import_nbgrader` imports nbgrader without its Jupyter server extensions,
-  jsonschema's IRI grammar, setuptools and requests, which grading never calls (more
-  than half of nbgrader's import time).
+  jsonschema's IRI grammar, setuptools, requests and BeautifulSoup, which grading
+  never calls (more than half of nbgrader's import time).
 
 :data:`HOOKS` lists each nbgrader (or nbconvert) name relied on, the parameters it
 had in the version checked (:data:`CHECKED_VERSION`) and why it is needed;
@@ -206,6 +206,8 @@ _DEFERRED = {
     "setuptools.archive_util": ("unpack_archive", "unpack_tarfile", "unpack_zipfile"),
     # nbgrader's JupyterHub authenticator calls it
     "requests": (),
+    # nbconvert's HTML exporter and markdown filter parse HTML with it (feedback, not grading)
+    "bs4": ("BeautifulSoup",),
 }
 """Modules stood in for while nbgrader is imported, and the functions taken from them."""
 
@@ -252,6 +254,7 @@ def import_nbgrader() -> None:
     try:
         _import_nbgrader()
     finally:
+        gc.freeze()  # nor after it (grading unfreezes when done)
         if collecting:
             gc.enable()
 
