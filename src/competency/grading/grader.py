@@ -378,10 +378,12 @@ def run_directory() -> Iterator[Path]:
 
 @contextlib.contextmanager
 def _long_lived() -> Iterator[None]:
-    """Meanwhile, collections skip the objects alive now (nbgrader's modules, mostly).
+    """Meanwhile, collections skip long-lived objects: those alive now, and nbgrader's.
 
-    Each full collection would otherwise walk all of them; they are alive until the end.
-    Young objects are collected less often too (nbgrader and SQLAlchemy make many).
+    Each full collection would otherwise walk all of them; they are alive until the end
+    (:func:`~competency.grading.nbgraderhooks.import_nbgrader` freezes what nbgrader's
+    import built; all is unfrozen here). Young objects are collected less often too
+    (nbgrader and SQLAlchemy make many).
     """
     thresholds = gc.get_threshold()
     gc.freeze()
@@ -421,7 +423,7 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
             preload = [*DEFAULT_PRELOAD, *notebook_imports(course, assignment)]
         pool = WorkerPool(jobs, rundir, preload)  # workers warm up while nbgrader loads
         try:
-            with hooks.Grader.open(course, assignment, force) as grader, _long_lived():
+            with _long_lived(), hooks.Grader.open(course, assignment, force) as grader:
                 base = limits or Limits(cell_timeout=grader.cell_timeout
                                         or Limits().notebook_timeout)
                 chosen = Limits(**{**base.__dict__, **{k: v for k, v in (

@@ -246,6 +246,8 @@ def import_nbgrader() -> None:
     imports the real module when used; the stand-ins are removed afterwards, so a later
     ``import`` gets the real module. A module that is not installed is not stood in
     for; if nbgrader's import fails with stand-ins, it is imported again without them.
+    No garbage is collected during the import, and what it built is frozen
+    (:func:`gc.freeze`) for the grading run, which unfreezes it when done.
     """
     if "nbgrader" in sys.modules:
         return
@@ -254,7 +256,7 @@ def import_nbgrader() -> None:
     try:
         _import_nbgrader()
     finally:
-        gc.freeze()  # nor after it (grading unfreezes when done)
+        gc.freeze()  # nor after it (the grading run unfreezes when done)
         if collecting:
             gc.enable()
 
