@@ -174,3 +174,35 @@ def test_merge_keys_still_work_and_scalars_stay_plain() -> None:
 def test_syntax_errors_are_yaml_errors() -> None:
     with pytest.raises(yaml.YAMLError):
         load_with_lines("a: [1, 2\n")
+
+
+def test_libyaml_and_the_pure_python_parser_give_the_same_data_and_lines() -> None:
+    from competency.yamllines import FastLineLoader, LineLoader
+
+    text = Path(__file__).resolve().parents[1].joinpath(
+        "course", "source", "01-equality-law", "questions.yaml").read_text("utf-8")
+    fast, slow = (yaml.load(text, Loader=loader) for loader in (FastLineLoader, LineLoader))
+
+    def same(a: object, b: object) -> None:
+        assert type(a) is type(b)
+        assert a == b
+        if isinstance(a, LineDict) and isinstance(b, LineDict):
+            assert (a.line, a.key_lines) == (b.line, b.key_lines)
+            for key in a:
+                same(a[key], b[key])
+        if isinstance(a, LineList) and isinstance(b, LineList):
+            assert (a.line, a.item_lines) == (b.line, b.item_lines)
+            for x, y in zip(a, b, strict=True):
+                same(x, y)
+
+    same(fast, slow)
+
+
+def test_invalid_yaml_is_described_by_the_pure_python_parser() -> None:
+    from competency.yamllines import LineLoader
+
+    with pytest.raises(yaml.YAMLError) as ours:
+        load_with_lines(BROKEN)
+    with pytest.raises(yaml.YAMLError) as pure:
+        yaml.load(BROKEN, Loader=LineLoader)
+    assert str(ours.value) == str(pure.value)

@@ -121,3 +121,11 @@ def test_answers_must_be_options(tmp_path: Path) -> None:
 def test_unknown_practice_question(bank: Path) -> None:
     with pytest.raises(QuestionError, match=r"no practice question 'p9' \(known: p1, p2\)"):
         practice("p9", bank)
+
+
+def test_load_practice_reads_the_bank_again_each_time(bank: Path) -> None:
+    first = load_practice(bank)
+    assert load_practice(bank) == first
+    assert load_practice(bank) is not first  # a fresh mapping: changing one changes nothing
+    bank.write_text(BANK.replace("Which is direct", "Which one is direct"), encoding="utf-8")
+    assert load_practice(bank)["p1"].prompt == "Which one is direct discrimination?"

@@ -132,3 +132,33 @@ def test_kernels_resolve_as_nbclient_and_other_kernels_get_their_spec(
     assert nbgraderhooks.kernel_for(_kernel_notebook("other-python")) == {
         "name": "other-python", "language": "python", "env": {"MARK": "other"},
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]}
+
+
+IMPORT_CHECK = """
+import sys
+from competency.grading.nbgraderhooks import _DEFERRED, import_nbgrader
+import_nbgrader()
+left = sorted(m for m in _DEFERRED if m in sys.modules)
+server = "jupyter_server" in sys.modules
+import nbgrader, nbgrader.utils
+from nbgrader.api import Gradebook
+from nbgrader.apps.autogradeapp import AutogradeApp
+import jsonschema
+iri = jsonschema.FormatChecker().conforms("http://a.b/c d", "iri")
+import nbgrader.server_extensions.formgrader as real
+from nbconvert.exporters import html
+soup = html.BeautifulSoup("<p>x</p>", features="html.parser").p.text
+print(left, server, iri, nbgrader.utils.unpack_zipfile.__name__,
+      type(real).__name__, callable(nbgrader.load_formgrader), soup)
+"""
+
+
+def test_nbgrader_is_imported_without_what_grading_never_calls() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", IMPORT_CHECK], capture_output=True, text=True,
+                          check=True)
+    # none of the stood-in modules was loaded; used later, each is the real one
+    assert done.stdout.split() == ["[]", "False", "False", "unpack_zipfile", "module", "True",
+                                   "x"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Annotated
 
@@ -76,6 +77,7 @@ def grade_command(
                    notebook_timeout=settings.notebook_timeout,
                    memory_bytes=settings.memory_bytes,
                    nbgrader_options=nbgrader_option or (), keep_partial=keep_partial)
+    gc.freeze()  # the process ends soon: its last collection need not walk nbgrader's objects
     for message in result.warnings:
         warn(message)
     print(result.render(), end="")

@@ -29,7 +29,7 @@ from typing import Any
 
 from competency.course.exercises import DEFAULT_BANK, status_html
 from competency.errors import QuestionBankError, QuestionError
-from competency.yamllines import LineDict, read_yaml
+from competency.yamllines import LineDict, load_yaml, read_yaml_text
 
 CSS_CLASS = "cct-practice"
 SHORT_LABEL = 60
@@ -87,10 +87,27 @@ def _line(data: object, key: object) -> int:
     return int(lines.get(key, getattr(data, "line", 1)))
 
 
+_LAST: list[tuple[str, dict[str, PracticeQuestion]]] = []
+"""The last bank text read and its questions (a notebook shows several from one bank)."""
+
+
 def load_practice(path: str | Path = DEFAULT_BANK) -> dict[str, PracticeQuestion]:
-    """Read the ``practice:`` section of a question bank."""
+    """Read the ``practice:`` section of a question bank.
+
+    The file is read on every call; when its text is the one read last, the questions
+    built from it then are returned (they depend on nothing else), without parsing again.
+    """
     path = Path(path)
-    data = read_yaml(path, error=QuestionBankError, missing="question bank not found") or {}
+    text = read_yaml_text(path, error=QuestionBankError, missing="question bank not found")
+    if _LAST and _LAST[0][0] == text:
+        return dict(_LAST[0][1])
+    out = _build_practice(path, text)
+    _LAST[:] = [(text, out)]
+    return dict(out)
+
+
+def _build_practice(path: Path, text: str) -> dict[str, PracticeQuestion]:
+    data = load_yaml(text, source=str(path), error=QuestionBankError) or {}
     if not isinstance(data, Mapping):
         raise QuestionBankError(path, "a question bank must be a YAML mapping", line=1)
     section = data.get("practice") or {}

@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
+import gc
 import hashlib
 import io
 import json
@@ -361,15 +362,10 @@ class _Run:
 
     def run(self, pool: WorkerPool, students: Sequence[str], progress: bool) -> list[
             StudentResult]:
-        from tqdm import tqdm
-
-        tqdm.monitor_interval = 0
         queue = deque(students)
         pending: dict[int, _Prepared] = {}
         done: list[StudentResult] = []
-        with tqdm(total=len(students), desc=f"grading {self.grader.assignment}",
-                  unit="submission", file=sys.stderr, disable=not progress,
-                  mininterval=0.2, dynamic_ncols=True) as bar:
+        with _progress_bar(len(students), self.grader.assignment, progress) as bar:
             while queue or pending:
                 while queue and pool.free > 0:
                     prepared = self.prepare(queue.popleft())
@@ -394,6 +390,29 @@ class _Run:
                 self.publish()
         self.publish(now=True)
         return sorted(done, key=lambda r: r.student)
+
+
+class _NoBar:
+    """What the loop calls on a progress bar, doing nothing (no tqdm import either)."""
+
+    def update(self) -> None:
+        """Nothing."""
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        """Nothing."""
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, assignment: str, shown: bool) -> Iterator[Any]:
+    if not shown:
+        yield _NoBar()
+        return
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0
+    with tqdm(total=total, desc=f"grading {assignment}", unit="submission", file=sys.stderr,
+              mininterval=0.2, dynamic_ncols=True) as bar:
+        yield bar
 
 
 @contextlib.contextmanager
@@ -455,6 +474,25 @@ def sweep_run_directories(parent: str | Path | None = None) -> list[Path]:
     return removed
 
 
+@contextlib.contextmanager
+def _long_lived() -> Iterator[None]:
+    """Meanwhile, collections skip long-lived objects: those alive now, and nbgrader's.
+
+    Each full collection would otherwise walk all of them; they are alive until the end
+    (:func:`~competency.grading.nbgraderhooks.import_nbgrader` freezes what nbgrader's
+    import built; all is unfrozen here). Young objects are collected less often too
+    (nbgrader and SQLAlchemy make many).
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(thresholds[0], 20_000), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | None = None,
           students: Sequence[str] = (), shard: tuple[int, int] | None = None,
           force: bool = False, report: str | Path | None = None, progress: bool = True,
@@ -488,7 +526,8 @@ def grade(assignment: str, course: str | Path = DEFAULT_COURSE, *, jobs: int | N
             preload = [*DEFAULT_PRELOAD, *notebook_imports(course, assignment)]
         pool = WorkerPool(jobs, rundir, preload)  # workers warm up while nbgrader loads
         try:
-            with hooks.Grader.open(course, assignment, force, nbgrader_options) as grader:
+            with _long_lived(), hooks.Grader.open(course, assignment, force,
+                                                  nbgrader_options) as grader:
                 grader.keep_partial = keep_partial
                 base = limits or Limits(cell_timeout=grader.cell_timeout
                                         or Limits().notebook_timeout)

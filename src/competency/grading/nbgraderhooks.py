@@ -14,7 +14,10 @@ that takes beyond nbgrader's public API lives here, and only here:
   validator;
 * :func:`shared_gradebook` swaps ``Gradebook`` in five nbgrader modules for one
   shared connection (:mod:`competency.grading.sharedgradebook`);
-* :func:`remove_hidden_test_region` calls ``ClearHiddenTests``' private helper.
+* :func:`remove_hidden_test_region` calls ``ClearHiddenTests``' private helper;
+* :func:`import_nbgrader` imports nbgrader without its Jupyter server extensions,
+  jsonschema's IRI grammar, setuptools, requests and BeautifulSoup, which grading
+  never calls (more than half of nbgrader's import time).
 
 :data:`HOOKS` lists each nbgrader (or nbconvert) name relied on, the parameters it
 had in the version checked (:data:`CHECKED_VERSION`) and why it is needed;
@@ -27,7 +30,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import importlib
+import importlib.util
 import inspect
 import json
 import logging
@@ -35,6 +40,7 @@ import os
 import re
 import shutil
 import sys
+import types
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -193,6 +199,92 @@ def check_hooks() -> None:
 
 LOG = logging.getLogger("competency.grading.grader.nbgrader")
 
+_DEFERRED = {
+    # nbgrader/__init__.py imports its four Jupyter server extensions (jupyter_server,
+    # tornado): grading calls none of them
+    **{f"nbgrader.server_extensions.{name}": ("load_jupyter_server_extension",)
+       for name in ("assignment_list", "course_list", "validate_assignment", "formgrader")},
+    # jsonschema's format checks import it, which compiles a Lark grammar (0.9 s); only
+    # "iri" formats use it, and no schema nbgrader or nbformat checks has one
+    "rfc3987_syntax": ("is_valid_syntax",),
+    # nbgrader.utils unpacks zip files with it (nbgrader zip_collect); imports setuptools
+    "setuptools.archive_util": ("unpack_archive", "unpack_tarfile", "unpack_zipfile"),
+    # nbgrader's JupyterHub authenticator calls it
+    "requests": (),
+    # nbconvert's HTML exporter and markdown filter parse HTML with it (feedback, not grading)
+    "bs4": ("BeautifulSoup",),
+}
+"""Modules stood in for while nbgrader is imported, and the functions taken from them."""
+
+
+class _StandIn(types.ModuleType):
+    """A module imported on first use: its functions, and any other attribute, load it."""
+
+    def __init__(self, name: str, functions: Sequence[str]) -> None:
+        super().__init__(name, "A stand-in while nbgrader is imported.")
+        for function in functions:
+            setattr(self, function, self._deferred(function))
+
+    def _real(self) -> Any:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
+
+    def _deferred(self, name: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(self._real(), name)(*args, **kwargs)
+
+        call.__name__ = call.__qualname__ = name
+        call.__doc__ = f"{self.__name__}.{name}, imported on first call."
+        return call
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._real(), name)
+
+
+def import_nbgrader() -> None:
+    """Import the nbgrader modules grading uses, deferring what it never calls (:data:`_DEFERRED`).
+
+    While nbgrader is imported, each deferred module is a :class:`_StandIn` that
+    imports the real module when used; the stand-ins are removed afterwards, so a later
+    ``import`` gets the real module. A module that is not installed is not stood in
+    for; if nbgrader's import fails with stand-ins, it is imported again without them.
+    No garbage is collected during the import, and what it built is frozen
+    (:func:`gc.freeze`) for the grading run, which unfreezes it when done.
+    """
+    if "nbgrader" in sys.modules:
+        return
+    collecting = gc.isenabled()
+    gc.disable()  # what an import builds lives on: collecting during it is wasted work
+    try:
+        _import_nbgrader()
+    finally:
+        gc.freeze()  # nor after it (the grading run unfreezes when done)
+        if collecting:
+            gc.enable()
+
+
+def _import_nbgrader() -> None:
+    stand_ins = {}
+    for module, functions in _DEFERRED.items():
+        top = module.partition(".")[0]
+        if module in sys.modules or (top != "nbgrader"
+                                     and importlib.util.find_spec(top) is None):
+            continue
+        stand_ins[module] = _StandIn(module, functions)
+    sys.modules.update(stand_ins)
+    try:
+        importlib.import_module("nbgrader.apps.autogradeapp")
+    except ImportError:
+        for name in [m for m in sys.modules if m == "nbgrader" or m.startswith("nbgrader.")]:
+            del sys.modules[name]
+    finally:
+        for module, stand_in in stand_ins.items():
+            if sys.modules.get(module) is stand_in:
+                del sys.modules[module]
+    importlib.import_module("nbgrader.apps.autogradeapp")
 
 
 class Skip(Exception):
@@ -391,6 +483,7 @@ class Grader:
             warnings.simplefilter("always")
             quiet_warnings()
             warnings.showwarning = _warning_to_note
+            import_nbgrader()
             from nbgrader.api import MissingEntry
             from nbgrader.apps.autogradeapp import AutogradeApp
 
@@ -691,6 +784,7 @@ def autograde_classes() -> Any:
         """nbgrader's Autograde with the execution step and metadata check replaced."""
 
         apply: Any = None
+        built: tuple[Any, dict[type, Any]] | None = None  # (exporter, its preprocessors)
         staged: dict[tuple[str, str], str] = {}  # noqa: RUF012 - replaced per instance
 
         def final_dest(self, assignment_id: str, student_id: str) -> str:
@@ -706,18 +800,32 @@ def autograde_classes() -> Any:
                 super()._format_dest(assignment_id, student_id, escape))
 
         # hook (0.9.6): Autograde._init_preprocessors, _sanitizing, the two chain traits and
-        # Exporter._preprocessors; nbgrader's version, with two preprocessors substituted
+        # Exporter._preprocessors; nbgrader's version, with two preprocessors substituted.
+        # nbgrader's own preprocessors set their state at the start of ``preprocess``, so
+        # one instance of each serves the whole run (nbgrader builds them per notebook);
+        # any other (a course's own) is built afresh each time, as nbgrader does.
         def _init_preprocessors(self) -> None:
-            self.exporter._preprocessors = []
+            exporter = self.exporter
+            if self.built is None or self.built[0] is not exporter:
+                self.built = (exporter, {})
+            built = self.built[1]
+            exporter._preprocessors = []
             chain = self.sanitize_preprocessors if self._sanitizing \
                 else self.autograde_preprocessors
             for pp in chain:
                 if isinstance(pp, type) and issubclass(pp, Execute):
-                    self.exporter.register_preprocessor(self.apply)
-                elif pp is CheckCellMetadata:
-                    self.exporter.register_preprocessor(FastCheckCellMetadata)
-                else:
-                    self.exporter.register_preprocessor(pp)
+                    exporter.register_preprocessor(self.apply)
+                    continue
+                if pp is CheckCellMetadata:
+                    pp = FastCheckCellMetadata
+                if not isinstance(pp, type) or not pp.__module__.startswith(
+                        ("nbgrader.preprocessors.", "nbconvert.preprocessors.clearmetadata",
+                         __name__)):
+                    exporter.register_preprocessor(pp)
+                    continue
+                if pp not in built:
+                    built[pp] = pp(parent=exporter)
+                exporter.register_preprocessor(built[pp])
 
     return type("Classes", (), {"Autograde": FastAutograde, "Apply": ApplyExecution})
 

@@ -28,14 +28,41 @@ _STATIC = {"find_source_cell": ("name", "cell_type", "locked", "checksum", "sour
 _STATIC_CACHE: dict[tuple[Any, ...], Any] = {}
 
 
+def _snapshot(method: str, found: Any) -> types.SimpleNamespace:
+    return types.SimpleNamespace(**{attr: getattr(found, attr) for attr in _STATIC[method]})
+
+
 def _static_lookup(gradebook: Any, method: str, *args: Any) -> Any:
-    """A source or graded cell, looked up once per run (they do not change while grading)."""
+    """A source or graded cell, looked up once per run (they do not change while grading).
+
+    The first lookup in a notebook loads all of that notebook's cells of the kind asked
+    for (one query per kind); a name not among them is asked of nbgrader, as before.
+    """
     key = (id(gradebook), method, *args)
+    if key not in _STATIC_CACHE and len(args) == 3:
+        _prefetch(gradebook, method, args[1], args[2])
     if key not in _STATIC_CACHE:
-        found = getattr(gradebook, method)(*args)
-        _STATIC_CACHE[key] = types.SimpleNamespace(
-            **{attr: getattr(found, attr) for attr in _STATIC[method]})
+        _STATIC_CACHE[key] = _snapshot(method, getattr(gradebook, method)(*args))
     return _STATIC_CACHE[key]
+
+
+def _prefetch(gradebook: Any, method: str, notebook: str, assignment: str) -> None:
+    """Cache every source (or graded) cell of a notebook: what nbgrader's find_* return."""
+    from nbgrader.api import Assignment, GradeCell, Notebook, SourceCell, TaskCell
+
+    done = (id(gradebook), "prefetched", method, notebook, assignment)
+    if done in _STATIC_CACHE:
+        return
+    _STATIC_CACHE[done] = True
+    # find_source_cell: SourceCell; find_graded_cell: GradeCell, else TaskCell
+    models = [SourceCell] if method == "find_source_cell" else [TaskCell, GradeCell]
+    for model in models:  # GradeCell last: it wins over a TaskCell of the same name
+        rows = gradebook.db.query(model).join(Notebook, Notebook.id == model.notebook_id).join(
+            Assignment, Assignment.id == Notebook.assignment_id).filter(
+            Notebook.name == notebook, Assignment.name == assignment).all()
+        for found in rows:
+            key = (id(gradebook), method, found.name, notebook, assignment)
+            _STATIC_CACHE[key] = _snapshot(method, found)
 
 
 _PER_SUBMISSION = ("find_grade", "find_comment")
@@ -80,8 +107,10 @@ class DeferredSession:
 def borrowed_class(real: Any, session: Any, db_url: str) -> type:
     """What ``Gradebook(...)`` returns inside nbgrader while sharing ``real``.
 
-    ``session`` is ``real``'s own session (whose commits ``real`` defers).
+    ``session`` is ``real``'s own session (whose commits ``real`` defers). Each course
+    id is checked (its row created if missing) once per run, not at every ``Gradebook(...)``.
     """
+    checked: set[str] = set()
 
     class Borrowed:
         """The shared gradebook, with cached reads of static rows and of grades."""
@@ -90,7 +119,9 @@ def borrowed_class(real: Any, session: Any, db_url: str) -> type:
                      authenticator: Any = None) -> None:
             if url != db_url:
                 raise GradingError(f"nbgrader asked for another gradebook ({url})")
-            real.check_course(course_id)
+            if course_id not in checked:
+                real.check_course(course_id)
+                checked.add(course_id)
             real.course_id = course_id
             real.authenticator = authenticator
 

@@ -466,17 +466,23 @@ class WorkerPool:
         return lines
 
     def close(self) -> None:
-        """Stop the workers (and with them anything still running)."""
+        """Stop the workers (and with them anything still running).
+
+        Idle workers are killed at once (they hold nothing; their interpreters' exit
+        would take a while); busy ones get up to five seconds to finish their job.
+        """
         for worker in self.workers:
             with contextlib.suppress(OSError):
                 if worker.process.stdin is not None:
                     worker.process.stdin.close()
         deadline = time.monotonic() + 5
         for worker in self.workers:
-            try:
-                worker.process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.process.pid, signal.SIGKILL)
+            if worker.jobs:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    worker.process.wait(max(0.1, deadline - time.monotonic()))
+            if worker.process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(worker.process.pid, signal.SIGKILL)
                 worker.process.wait()
             if worker.process.stdout is not None:
                 worker.process.stdout.close()
