@@ -540,10 +540,19 @@ class Grader:
         return final.parent / f".{final.name}{PARTIAL}"
 
     def _stage(self, student: str) -> Path:
-        """From now on nbgrader writes the submission into a fresh staging folder."""
+        """From now on nbgrader writes the submission into a fresh staging folder.
+
+        An autograded folder still there (only with a notebook filter: nbgrader then
+        updates the chosen notebooks in place and keeps the rest) is copied into it first,
+        so that the renamed folder holds what nbgrader's in-place update would.
+        """
         staged = self.staging(student)
         remove_tree(staged)
-        staged.mkdir(parents=True)
+        final = self.final_destination(student)
+        if final.is_dir():
+            shutil.copytree(final, staged, symlinks=True)
+        # else it is made after nbgrader's init_assignment (a submission failing before,
+        # e.g. of an unknown student, leaves no folder, as under nbgrader)
         self.conv.staged[(self.assignment, student)] = str(staged)
         return staged
 
@@ -630,6 +639,8 @@ class Grader:
         self._stage(student)  # the autograded folder appears only once complete (publish)
         conv.run_pre_convert_hook()
         conv.init_assignment(self.assignment, student)
+        # the working copy is made from the staging folder: it exists from here on
+        self.staging(student).mkdir(parents=True, exist_ok=True)
         dest = self.final_destination(student)  # names nbgrader matches; writes are staged
         out = {}
         for notebook in conv.notebooks:
@@ -677,14 +688,17 @@ class Grader:
         """After a failure, as nbgrader's ``_handle_failure``: keep the gradebook rows, remove
         the autograded folder (or, with a notebook filter, the submission's notebooks)."""
         dest = self.destination(student)
+        self.commit()
         if str(self.coursedir.notebook_id) == "*":
             if dest.exists():
-                shutil.rmtree(dest, ignore_errors=True)
+                remove_tree(dest)
+            self.conv.staged.pop((self.assignment, student), None)
         else:
+            # nbgrader removes the chosen notebooks and keeps the folder: so is it published
+            # (without them: the next run grades them again)
             for notebook in self.conv.notebooks:
                 Path(dest, Path(notebook).stem + ".ipynb").unlink(missing_ok=True)
-        self.commit()
-        self.conv.staged.pop((self.assignment, student), None)
+            self.publish(student)
 
     def commit(self) -> None:
         """End the submission's transaction."""
