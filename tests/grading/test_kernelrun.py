@@ -1,0 +1,83 @@
+"""The slow path: notebooks for another kernel run in a real Jupyter kernel of that name."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from competency.grading import kernelrun
+from competency.grading.messages import CellDone, CellStarted, NotebookEnd
+
+PYTHON_KERNEL: dict[str, Any] = {
+    "name": "another-python", "language": "python", "env": {"MARK": "other"},
+    "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]}
+
+
+def run(tmp_path: Path, cells: list[tuple[int, str]], kernel: dict[str, Any] | None = None,
+        limit: int = 100_000) -> list[Any]:
+    emitted: list[Any] = []
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    kernelrun.run_cells(kernel or PYTHON_KERNEL, cells, work, emitted.append, limit)
+    return emitted
+
+
+def test_cells_run_in_order_in_the_working_copy_with_the_kernels_env(tmp_path: Path) -> None:
+    emitted = run(tmp_path, [
+        (0, "import os\nprint('a'); print('b')"),
+        (2, "open('written.txt', 'w').write(os.environ['MARK'])\n6 * 7"),
+        (3, "1 / 0"),
+        (5, "print('after the error')"),
+    ])
+    assert [type(m) for m in emitted] == [CellStarted, CellDone] * 4 + [NotebookEnd]
+    done = [m for m in emitted if isinstance(m, CellDone)]
+    assert [d.cell for d in done] == [0, 2, 3, 5]
+    # the two prints arrive as one stream output, as nbclient merges them
+    assert done[0].outputs == ({"output_type": "stream", "name": "stdout", "text": "a\nb\n"},)
+    assert done[1].outputs[0]["output_type"] == "execute_result"
+    assert done[1].outputs[0]["data"]["text/plain"] == "42"
+    assert done[1].count == 2
+    assert done[2].outputs[0]["output_type"] == "error"
+    assert done[2].outputs[0]["ename"] == "ZeroDivisionError"
+    assert done[3].outputs[0]["text"] == "after the error\n"
+    # the kernel ran in the working copy, with the kernelspec's environment
+    assert (tmp_path / "work" / "written.txt").read_text() == "other"
+    # its private folder (sockets, connection file, IPython profile) is gone
+    assert [p.name for p in (tmp_path / "work").iterdir()] == ["written.txt"]
+
+
+def test_output_over_the_limit_is_cut_with_a_note(tmp_path: Path) -> None:
+    emitted = run(tmp_path, [(0, "for i in range(200):\n    print('x' * 50)")], limit=1000)
+    done = next(m for m in emitted if isinstance(m, CellDone))
+    assert done.truncated
+    assert done.outputs[-1]["name"] == "stderr"
+    assert "output over 1,000 characters cut" in str(done.outputs[-1]["text"])
+    assert sum(len(str(o["text"])) for o in done.outputs[:-1]) <= 1000
+
+
+def test_a_kernel_that_cannot_start_is_reported(tmp_path: Path) -> None:
+    broken = {**PYTHON_KERNEL, "name": "broken", "argv": [str(tmp_path / "no-such-program"),
+                                                          "{connection_file}"]}
+    with pytest.raises(kernelrun.KernelDied, match="kernel broken did not start"):
+        run(tmp_path, [(0, "1")], kernel=broken)
+
+
+def test_a_kernel_that_dies_in_a_cell_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(kernelrun.KernelDied, match="the kernel died"):
+        run(tmp_path, [(0, "import os\nos._exit(3)")])
+
+
+def test_streams_of_the_same_name_merge_and_others_do_not() -> None:
+    outputs: list[Any] = []
+    size = [0]
+    for out in ({"output_type": "stream", "name": "stdout", "text": "a"},
+                {"output_type": "stream", "name": "stdout", "text": "b"},
+                {"output_type": "stream", "name": "stderr", "text": "c"},
+                {"output_type": "display_data", "data": {"text/plain": "d"}, "metadata": {}}):
+        assert kernelrun._append(outputs, out, 100, size)
+    assert [o.get("text") for o in outputs] == ["ab", "c", None]
+    assert not kernelrun._append(outputs, {"output_type": "stream", "name": "stdout",
+                                           "text": "x" * 200}, 100, size)
