@@ -113,21 +113,29 @@ def _pandas_types(arrow_type: Any) -> Any:
     return None
 
 
-def _warnings(slots: Slots) -> list[str]:
+def coverage_warnings(roles_without: Sequence[tuple[str, int]], unknown_rows: int,
+                      unknown_people: int, unknown_names: Sequence[str]) -> list[str]:
+    """The coverage command's warnings, worded once: staff whose role has no
+    requirements (``(role, staff)`` by count, largest first) and evidence rows naming
+    staff not in the staff table (the first :data:`WARNING_EXAMPLES` IDs, sorted)."""
     out: list[str] = []
-    rows = slots.roles_without_requirements()
-    if rows:
-        total = sum(n for _, n in rows)
-        examples = ", ".join(f"{role or '(empty)'}: {n}" for role, n in rows[:WARNING_EXAMPLES])
-        more = ", …" if len(rows) > WARNING_EXAMPLES else ""
+    if roles_without:
+        total = sum(n for _, n in roles_without)
+        examples = ", ".join(f"{role or '(empty)'}: {n}"
+                             for role, n in roles_without[:WARNING_EXAMPLES])
+        more = ", …" if len(roles_without) > WARNING_EXAMPLES else ""
         out.append(f"{total} staff have a role with no requirements ({examples}{more}); "
                    "they get no coverage rows")
-    unknown, people, names = slots.unknown_staff(WARNING_EXAMPLES)
-    if unknown:
-        more = ", …" if people > WARNING_EXAMPLES else ""
-        out.append(f"{unknown} evidence rows name {people} staff_id not in the staff "
-                   f"table (e.g. {', '.join(names)}{more}); they are ignored")
+    if unknown_rows:
+        more = ", …" if unknown_people > WARNING_EXAMPLES else ""
+        out.append(f"{unknown_rows} evidence rows name {unknown_people} staff_id not in the "
+                   f"staff table (e.g. {', '.join(unknown_names)}{more}); they are ignored")
     return out
+
+
+def _warnings(slots: Slots) -> list[str]:
+    return coverage_warnings(slots.roles_without_requirements(),
+                             *slots.unknown_staff(WARNING_EXAMPLES))
 
 
 def _slots(roles: Roles, staff: Staff, evidence: EvidenceTable,

@@ -34,6 +34,7 @@ from competency.coverage.statuses import (
     STATUSES,
     WARNING_EXAMPLES,
     CoverageOptions,
+    coverage_warnings,
 )
 from competency.evidence.records import EvidenceTable
 from competency.hr.roles import Roles
@@ -169,26 +170,15 @@ def status_counts_by_date(roles: Roles, staff: Staff, evidence: EvidenceTable,
 def connection_warnings(con: Any) -> list[str]:
     """The coverage command's warnings (roles without requirements, unknown staff),
     from the ``roles``, ``staff`` and ``evidence`` tables of a :func:`connect` connection."""
-    out: list[str] = []
     rows = con.execute("""
         SELECT s.role, count(*) AS n FROM staff s
         WHERE s.role NOT IN (SELECT role FROM roles)
         GROUP BY s.role ORDER BY n DESC, s.role""").fetchall()
-    if rows:
-        total = sum(n for _, n in rows)
-        examples = ", ".join(f"{role or '(empty)'}: {n}" for role, n in rows[:WARNING_EXAMPLES])
-        more = ", …" if len(rows) > WARNING_EXAMPLES else ""
-        out.append(f"{total} staff have a role with no requirements ({examples}{more}); "
-                   "they get no coverage rows")
-    unknown = con.execute("""
+    unknown, people = con.execute("""
         SELECT count(*), count(DISTINCT staff_id) FROM evidence
         WHERE staff_id NOT IN (SELECT staff_id FROM staff)""").fetchall()[0]
-    if unknown and unknown[0]:
-        names = [r[0] for r in con.execute(f"""
-            SELECT DISTINCT staff_id FROM evidence
-            WHERE staff_id NOT IN (SELECT staff_id FROM staff)
-            ORDER BY staff_id LIMIT {WARNING_EXAMPLES}""").fetchall()]
-        more = ", …" if unknown[1] > WARNING_EXAMPLES else ""
-        out.append(f"{unknown[0]} evidence rows name {unknown[1]} staff_id not in the staff "
-                   f"table (e.g. {', '.join(names)}{more}); they are ignored")
-    return out
+    names = [r[0] for r in con.execute(f"""
+        SELECT DISTINCT staff_id FROM evidence
+        WHERE staff_id NOT IN (SELECT staff_id FROM staff)
+        ORDER BY staff_id LIMIT {WARNING_EXAMPLES}""").fetchall()] if unknown else []
+    return coverage_warnings(rows, unknown, people, names)

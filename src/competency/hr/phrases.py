@@ -17,6 +17,7 @@ simplemma (English), so "interpreters", "interpreting" and "interpreted" meet
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -102,18 +103,23 @@ def default_phrases_path() -> Path:
 _PHRASE_CACHE: dict[tuple[str, int, int], PhraseSet] = {}
 
 
+def phrase_file_stat(path: Path) -> os.stat_result:
+    """The phrase file's ``stat`` (its cache key), or a :class:`PhrasesError` naming it."""
+    try:
+        return path.stat()
+    except FileNotFoundError as exc:
+        raise PhrasesError(path, "file not found") from exc
+    except OSError as exc:
+        raise PhrasesError(path, f"cannot read: {exc.strerror}") from exc
+
+
 def load_phrases(path: str | Path | None = None) -> PhraseSet:
     """Read a phrase file (the shipped one when ``path`` is None).
 
     Cached per path while the file's size and modification time stay the same.
     """
     path = Path(path) if path is not None else default_phrases_path()
-    try:
-        stat = path.stat()
-    except FileNotFoundError as exc:
-        raise PhrasesError(path, "file not found") from exc
-    except OSError as exc:
-        raise PhrasesError(path, f"cannot read: {exc.strerror}") from exc
+    stat = phrase_file_stat(path)
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     if key in _PHRASE_CACHE:
         return _PHRASE_CACHE[key]

@@ -58,7 +58,7 @@ from typing import Any
 from competency.errors import PhrasesError
 from competency.framework.model import Framework, load_framework
 from competency.hr.documents import Document
-from competency.hr.phrases import LEMMA_CACHE, compile_phrase
+from competency.hr.phrases import LEMMA_CACHE, compile_phrase, phrase_file_stat
 from competency.hr.phrases import PHRASES_NAME as PHRASES_NAME
 from competency.hr.phrases import Phrase as Phrase
 from competency.hr.phrases import PhraseSet as PhraseSet
@@ -538,12 +538,7 @@ def suggester_for(framework: Framework | None = None,
     """
     framework = framework if framework is not None else load_framework()
     path = Path(phrases) if phrases is not None else default_phrases_path()
-    try:
-        stat = path.stat()
-    except FileNotFoundError as exc:
-        raise PhrasesError(path, "file not found") from exc
-    except OSError as exc:
-        raise PhrasesError(path, f"cannot read: {exc.strerror}") from exc
+    stat = phrase_file_stat(path)
     key = (id(framework), str(path), stat.st_mtime_ns, stat.st_size)
     cached = _SUGGESTERS.get(key)
     if cached is not None and cached[0] is framework:
