@@ -108,7 +108,6 @@ def read_text_table(path: str | Path, required: Sequence[str]) -> TextTable:
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -122,16 +121,7 @@ def read_text_table(path: str | Path, required: Sequence[str]) -> TextTable:
         return _slow(path, required)
     check_columns(path, header, required)
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
-                                           block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False,
-                                             ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
+        table = _read_csv(path, header, {name: pa.string() for name in header})
     except pa.ArrowInvalid:
         # Ragged rows, quoted line breaks, bad bytes: the general reader decides, so that
         # both paths accept the same files and name the same row.
@@ -227,7 +217,6 @@ def read_csv_columns(path: str | Path, required: Sequence[str],
     distinct value once.
     """
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     path = Path(path)
     if path.suffix.lower() != ".csv" or not path.is_file():
@@ -242,15 +231,21 @@ def read_csv_columns(path: str | Path, required: Sequence[str],
     if not any(header) or len(set(header)) != len(header) or not set(required) <= set(header):
         return None
     try:
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
-                                           block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False,
-                                             ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: types(name) for name in header},
-                strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
+        return _read_csv(path, header, {name: types(name) for name in header})
     except pa.ArrowInvalid:
         return None
+
+
+def _read_csv(path: Path, header: list[str], types: dict[str, Any]) -> Any:
+    """Arrow's CSV reader as both fast paths use it: the header given (read separately),
+    one line per row (a quoted line break or a ragged row raises ``ArrowInvalid`` and
+    the caller falls back), blank lines kept (rows keep their numbers), no nulls."""
+    import pyarrow.csv as pacsv
+
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                             quoted_strings_can_be_null=False),
+    )
