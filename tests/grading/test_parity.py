@@ -45,6 +45,12 @@ import pytest
 from competency.cli import main
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "nbgrader"
+
+
+def fixture(name: str) -> Path:
+    """One of nbgrader's test files; its notebooks are kept as ``NAME.ipynb.json`` (they
+    hold outputs, as nbgrader ships them, and our committed notebooks must not)."""
+    return FILES / (f"{name}.json" if name.endswith(".ipynb") else name)
 DUE = "2015-02-02 14:58:23.948203 America/Los_Angeles"
 
 pytestmark = pytest.mark.nbgrader
@@ -212,7 +218,7 @@ class Course:
         dest = self.path(rel)
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.unlink(missing_ok=True)
-        shutil.copy(FILES / name, dest)
+        shutil.copy(fixture(name), dest)
 
     def make(self, rel: str, contents: str = "") -> None:
         dest = self.path(rel)
@@ -881,7 +887,7 @@ def test_no_execute(pair: Pair) -> None:
     s.copy("test.ipynb", "source/ps1/p1.ipynb")
     s.nbgrader("generate_assignment", "ps1")
     s.copy("test-with-output.ipynb", "submitted/foo/ps1/p1.ipynb")
-    original = nbformat.read(FILES / "test-with-output.ipynb", as_version=4)
+    original = nbformat.read(fixture("test-with-output.ipynb"), as_version=4)
     pair.autograde()
     for c in pair.both:
         new = nbformat.read(c.path("autograded/foo/ps1/p1.ipynb"), as_version=4)
