@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import nbformat
 
 from competency.grading.autograde import LANGUAGE_INFO, apply_outputs, code_cells
@@ -39,6 +41,31 @@ def test_apply_outputs_keeps_valid_outputs_and_marks_cells_that_did_not_run() ->
     assert nb.cells[5].execution_count is None
     assert nb.metadata["language_info"] == LANGUAGE_INFO
     nbformat.validate(nb)
+
+
+def test_language_info_is_the_kernels_as_nbclient_records_it() -> None:
+    """A notebook run in a real kernel gets the ``language_info`` of that kernel's
+    ``kernel_info_reply`` whatever its language (nbclient's ``async_execute``); the warm
+    shell's notebooks get ipykernel's; another language's notebook that did not run keeps
+    its own."""
+    r_info = {"name": "R", "version": "4.3.1", "mimetype": "text/x-r-source",
+              "file_extension": ".r", "codemirror_mode": "r", "pygments_lexer": "r"}
+    nb = notebook()
+    nb.metadata.kernelspec = {"name": "ir", "display_name": "R", "language": "R"}
+    nb.metadata.language_info = {"name": "R", "version": "3.6.0"}
+    ran = NotebookResult(name="n", cells={}, reason="", isolation=(), reaper="none",
+                         stopped_in=None, interrupted=(), setup=0.0, cpu=0.0, seconds=0.0,
+                         language_info=r_info)
+    apply_outputs(nb, ran, [], error="")
+    assert nb.metadata["language_info"] == r_info
+    other = notebook()
+    other.metadata.kernelspec = {"name": "ir", "display_name": "R", "language": "R"}
+    other.metadata.language_info = {"name": "R", "version": "3.6.0"}
+    apply_outputs(other, None, [1], error="the kernel died")
+    assert other.metadata["language_info"] == {"name": "R", "version": "3.6.0"}
+    python = notebook()
+    apply_outputs(python, dataclasses.replace(ran, language_info=None), [], error="")
+    assert python.metadata["language_info"] == LANGUAGE_INFO
 
 
 def test_cells_after_a_crash_say_they_did_not_run() -> None:

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from competency.grading import kernelrun
-from competency.grading.messages import CellDone, CellStarted, NotebookEnd
+from competency.grading.grader import UID_BASE, UID_SPAN, run_directory
+from competency.grading.messages import (
+    CellDone,
+    CellStarted,
+    Job,
+    JobDone,
+    KernelInfo,
+    NotebookEnd,
+    NotebookJob,
+    NotebookResult,
+)
+from competency.grading.sandbox import Limits
+from competency.grading.worker import TIMEOUT_OUTPUT, WorkerPool
+from conftest import wait
 
 PYTHON_KERNEL: dict[str, Any] = {
     "name": "another-python", "language": "python", "env": {"MARK": "other"},
@@ -32,7 +47,11 @@ def test_cells_run_in_order_in_the_working_copy_with_the_kernels_env(tmp_path: P
         (3, "1 / 0"),
         (5, "print('after the error')"),
     ])
-    assert [type(m) for m in emitted] == [CellStarted, CellDone] * 4 + [NotebookEnd]
+    assert [type(m) for m in emitted] == [KernelInfo] + [CellStarted, CellDone] * 4 + [
+        NotebookEnd]
+    # the kernel's own language_info, as nbclient records it under nbgrader
+    assert emitted[0].language_info["name"] == "python"
+    assert emitted[0].language_info["version"] == ".".join(map(str, sys.version_info[:3]))
     done = [m for m in emitted if isinstance(m, CellDone)]
     assert [d.cell for d in done] == [0, 2, 3, 5]
     # the two prints arrive as one stream output, as nbclient merges them
@@ -47,6 +66,18 @@ def test_cells_run_in_order_in_the_working_copy_with_the_kernels_env(tmp_path: P
     assert (tmp_path / "work" / "written.txt").read_text() == "other"
     # its private folder (sockets, connection file, IPython profile) is gone
     assert [p.name for p in (tmp_path / "work").iterdir()] == ["written.txt"]
+
+
+def test_language_info_is_what_the_kernel_reports_not_what_its_spec_says(
+        tmp_path: Path) -> None:
+    """nbclient takes ``language_info`` from the kernel's ``kernel_info_reply``: a
+    kernelspec that says "other-language" but starts ipykernel is reported as Python."""
+    spec = {**PYTHON_KERNEL, "name": "mislabelled", "language": "other-language"}
+    emitted = run(tmp_path, [(0, "1")], kernel=spec)
+    info = emitted[0]
+    assert isinstance(info, KernelInfo)
+    assert (info.language_info["name"], info.language_info["file_extension"]) == (
+        "python", ".py")
 
 
 def test_output_over_the_limit_is_cut_with_a_note(tmp_path: Path) -> None:
@@ -81,3 +112,55 @@ def test_streams_of_the_same_name_merge_and_others_do_not() -> None:
     assert [o.get("text") for o in outputs] == ["ab", "c", None]
     assert not kernelrun._append(outputs, {"output_type": "stream", "name": "stdout",
                                            "text": "x" * 200}, 100, size)
+
+
+def test_a_cell_over_the_time_limit_is_stopped_as_under_nbgrader(tmp_path: Path) -> None:
+    """In the sandbox, as ``competency grade`` runs it: the supervisor's cell limit
+    interrupts the kernel; the cell ends with the kernel's ``KeyboardInterrupt`` and
+    nbgrader's ``CellTimeoutError`` (nbgrader's ``Execute.error_on_timeout``), the rest of
+    the notebook runs in the same kernel, and the worker grades the next submission."""
+    # the cell limit stays small (a runaway cell must be stopped by it); what starting a
+    # kernel and an interrupted cell need scales with the machine's load
+    limits = Limits(cell_timeout=2, notebook_timeout=wait(60), interrupt_grace=wait(5))
+    with run_directory() as rundir:
+        pool = WorkerPool(1, rundir, ["IPython"])
+        try:
+            def grade(job_id: int, *sources: str) -> NotebookResult:
+                files = tmp_path / f"files{job_id}" / "nb"
+                files.mkdir(parents=True)
+                pool.submit(Job(
+                    id=job_id, student=f"s{job_id}", files=str(files),
+                    notebooks=[NotebookJob("nb", list(enumerate(sources)), PYTHON_KERNEL)],
+                    limits=limits, protect=[str(tmp_path / "course")],
+                    uid=UID_BASE + (os.getpid() * 7919 + 200_000 + job_id) % UID_SPAN
+                    if os.geteuid() == 0 else None, workroot=str(rundir / "work")))
+                deadline = time.monotonic() + wait(60) + limits.notebook_timeout
+                results: list[Any] = []
+                while not results:
+                    assert time.monotonic() < deadline, f"no result for job {job_id}"
+                    results = pool.results(timeout=1)
+                assert isinstance(results[0], JobDone), results[0]
+                return results[0].notebooks[0]
+
+            started = time.monotonic()
+            slow = grade(1, "import time\ntime.sleep(3600)", "import os\nos.environ['MARK']")
+            took = time.monotonic() - started
+            assert [o["ename"] for o in slow.cells[0].outputs] == ["KeyboardInterrupt",
+                                                                   "CellTimeoutError"]
+            assert slow.cells[0].outputs[-1] == TIMEOUT_OUTPUT
+            assert slow.cells[0].state == "timeout"
+            assert slow.interrupted == (0,)
+            assert slow.stopped_in is None  # the notebook ran to its end
+            assert slow.reason == "cell 0 interrupted after 2 s"
+            # the next cell ran in the same kernel, started from the kernelspec
+            assert slow.cells[1].state == "ran"
+            assert slow.cells[1].outputs[0]["data"]["text/plain"] == "'other'"
+            assert took < limits.cell_timeout + wait(30)  # not the hour the cell asked for
+            honest = grade(2, "print(6 * 7)")
+            assert honest.reason == ""
+            assert honest.cells[0].outputs == ({"output_type": "stream", "name": "stdout",
+                                                "text": "42\n"},)
+            assert honest.language_info is not None  # sent back through the supervisor
+            assert honest.language_info["name"] == "python"
+        finally:
+            pool.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 
 import pytest
@@ -16,6 +17,7 @@ from competency.grading.messages import (
     Job,
     JobDone,
     JobFailed,
+    KernelInfo,
     NotebookEnd,
     NotebookJob,
     NotebookResult,
@@ -35,8 +37,10 @@ RESULT = NotebookResult(
     name="nb", cells={0: CellResult((STREAM,), 1, "ran"), 2: CellResult((), None, "timeout")},
     reason="cell 2 interrupted after 2 s", isolation=("Landlock ABI 6", "uid 1000000007"),
     reaper="cgroup", stopped_in=None, interrupted=(2,), setup=0.012, cpu=0.5, seconds=2.25)
+LANGUAGE = {"name": "R", "version": "4.3.1", "mimetype": "text/x-r-source",
+            "codemirror_mode": {"name": "r"}, "file_extension": ".r"}
 CHILD: list[ChildMessage] = [
-    Pid(42), Isolation(("Landlock ABI 6",)), CellStarted(3),
+    Pid(42), Isolation(("Landlock ABI 6",)), KernelInfo(LANGUAGE), CellStarted(3),
     CellDone(3, (STREAM, {"output_type": "execute_result", "data": {"text/plain": "42"},
                           "metadata": {}, "execution_count": 2}), 2, False),
     NotebookEnd(), SetupFailed("no cgroup"), Crashed("MemoryError: ")]
@@ -52,6 +56,8 @@ def test_child_messages_round_trip(message: ChildMessage) -> None:
 
 
 @pytest.mark.parametrize("result", [JobDone(7, (RESULT,)), JobDone(8, ()),
+                                    JobDone(10, (dataclasses.replace(RESULT,
+                                                                     language_info=LANGUAGE),)),
                                     JobFailed(9, "the grading worker died")])
 def test_job_results_round_trip(result: JobDone | JobFailed) -> None:
     assert decode_result(encode_result(result)) == result
@@ -72,7 +78,8 @@ def test_jobs_and_tickets_round_trip() -> None:
 @pytest.mark.parametrize("line", [b"not json", b"[1]", b'{"t": "start"}',
                                   b'{"t": "done", "cell": "x", "outputs": []}',
                                   b'{"t": "done", "cell": 1, "outputs": {}}',
-                                  b'{"t": "pid", "pid": true}'])
+                                  b'{"t": "pid", "pid": true}',
+                                  b'{"t": "kernel-info", "language_info": "R"}'])
 def test_malformed_child_lines_are_protocol_errors(line: bytes) -> None:
     with pytest.raises(ProtocolError):
         decode_child(line)
@@ -89,3 +96,5 @@ def test_malformed_results_are_protocol_errors() -> None:
         decode_result(b'{"notebooks": []}')
     with pytest.raises(ProtocolError):
         decode_result(b'{"job": 1, "notebooks": [{"cells": {"0": 3}}]}')
+    with pytest.raises(ProtocolError):
+        decode_result(b'{"job": 1, "notebooks": [{"language_info": []}]}')

@@ -972,11 +972,12 @@ def test_autograde_timeout(pair: Pair) -> None:
 # ------------------------------------------------------- beyond nbgrader's own tests
 
 
-def kernelspec(root: Path, name: str, argv: list[str], env: dict[str, str]) -> None:
+def kernelspec(root: Path, name: str, argv: list[str], env: dict[str, str],
+               language: str = "python") -> None:
     folder = root / "kernels" / name
     folder.mkdir(parents=True)
     folder.joinpath("kernel.json").write_text(json.dumps(
-        {"argv": argv, "display_name": name, "language": "python", "env": env}))
+        {"argv": argv, "display_name": name, "language": language, "env": env}))
 
 
 def test_other_kernels_run_in_a_kernel_of_that_name(
@@ -1011,6 +1012,38 @@ def test_other_kernels_run_in_a_kernel_of_that_name(
     pair.autograde(retcode=1)
     for c in pair.both:
         assert not c.exists("autograded/bar/ps1")
+
+
+def test_another_languages_notebook_gets_its_kernels_language_info(
+        pair: Pair, tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """nbclient writes the ``language_info`` of the kernel's ``kernel_info_reply`` into
+    the notebook, whatever the notebook said: here a kernelspec of another language
+    (Octave, which nbgrader knows, starting ipykernel, so its reply says Python) and a
+    submission that claims that language."""
+    jupyter = tmp_path_factory.mktemp("jupyter")
+    kernelspec(jupyter, "parity-lang", [sys.executable, "-m", "ipykernel_launcher", "-f",
+                                        "{connection_file}"], {}, language="octave")
+    monkeypatch.setenv("JUPYTER_PATH", str(jupyter))
+    s = pair.setup
+    add_students(s, "foo")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("6 * 7")])
+    nb.metadata.kernelspec = {"name": "parity-lang", "display_name": "parity-lang",
+                              "language": "octave"}
+    nb.metadata.language_info = {"name": "octave", "version": "0.1"}
+    s.path("source/ps1").mkdir(parents=True)
+    nbformat.write(nb, s.path("source/ps1/p1.ipynb"))
+    s.nbgrader("generate_assignment", "ps1")
+    shutil.copytree(s.path("release/ps1"), s.path("submitted/foo/ps1"))
+    assert nbformat.read(s.path("submitted/foo/ps1/p1.ipynb"), as_version=4
+                         ).metadata.language_info["name"] == "octave"
+    pair.autograde()
+    for c in pair.both:
+        out = nbformat.read(c.path("autograded/foo/ps1/p1.ipynb"), as_version=4)
+        assert out.metadata.language_info["name"] == "python"
+        assert out.metadata.language_info["version"] == ".".join(
+            map(str, sys.version_info[:3]))
+        assert out.cells[0].outputs[0]["data"]["text/plain"] == "42"
 
 
 @contextlib.contextmanager

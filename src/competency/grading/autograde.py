@@ -99,9 +99,12 @@ def apply_outputs(nb: Any, result: NotebookResult | None, planned: Sequence[int]
             outputs.append(_stopped(reason, index == stopped))
             cell.execution_count = None
         cell.outputs = [nbformat.from_dict(o) for o in outputs]  # type: ignore[no-untyped-call]
+    if result is not None and result.language_info is not None:
+        # a real kernel ran it: what its kernel_info reply said, as nbclient records it
+        nb.metadata["language_info"] = dict(result.language_info)
+        return
     spec = nb.metadata.get("kernelspec") or {}
     if str(spec.get("language") or "python").lower() == "python" or \
             str(spec.get("name") or "") in ("python", "python3"):
-        # what ipykernel reports; another language's kernel_info is not sent back, and its
-        # language_info is left as the notebook had it
+        # the warm shell: what ipykernel in this interpreter reports
         nb.metadata["language_info"] = dict(LANGUAGE_INFO)

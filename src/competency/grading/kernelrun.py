@@ -6,10 +6,12 @@ installed kernel (R, Julia, a second Python environment) runs, as under nbgrader
 a kernel started from that kernelspec. It is started *inside* the sandboxed child
 (after :func:`competency.grading.sandbox.isolate`), so it gets the same working copy,
 uid, namespaces, Landlock rules, rlimits and reaping; it talks to the child over
-ZeroMQ ``ipc`` sockets in the working copy (TCP is closed by Landlock). The child
-reports cells as the fast path does (:class:`CellStarted`, :class:`CellDone`), so
-the supervisor's time limits apply unchanged: on a cell's time limit the supervisor
-interrupts the child, which interrupts the kernel.
+ZeroMQ ``ipc`` sockets in the working copy (TCP is closed by Landlock). Once the
+kernel answers, the child asks for its ``kernel_info`` and sends its ``language_info``
+(:class:`KernelInfo`), which the autograded notebook records, as nbclient does under
+nbgrader. The child reports cells as the fast path does (:class:`CellStarted`,
+:class:`CellDone`), so the supervisor's time limits apply unchanged: on a cell's time
+limit the supervisor interrupts the child, which interrupts the kernel.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from competency.grading.messages import (
     CellDone,
     CellStarted,
     ChildMessage,
+    KernelInfo,
     NotebookEnd,
     Output,
 )
@@ -35,7 +38,7 @@ STARTUP_SECONDS = 60.0
 
 
 class KernelDied(RuntimeError):
-    """The kernel did not start, or died while a cell ran."""
+    """The kernel did not start, did not describe its language, or died while a cell ran."""
 
 
 def _output(msg: Mapping[str, Any]) -> Output | None:
@@ -119,6 +122,7 @@ def _run(manager: Any, kernel: Mapping[str, JSON], cells: list[tuple[int, str]],
             client.wait_for_ready(timeout=STARTUP_SECONDS)
         except RuntimeError as exc:
             raise KernelDied(f"kernel {kernel.get('name')} did not start: {exc}") from exc
+        emit(KernelInfo(_language_info(client, str(kernel.get("name", "")))))
         for index, source in cells:
             emit(CellStarted(index))
             outputs, count, truncated = _run_cell(manager, client, source, output_limit)
@@ -128,6 +132,25 @@ def _run(manager: Any, kernel: Mapping[str, JSON], cells: list[tuple[int, str]],
         client.stop_channels()
         manager.shutdown_kernel(now=True)
         manager.cleanup_resources()
+
+
+def _language_info(client: Any, name: str) -> dict[str, JSON]:
+    """The ``language_info`` of the kernel's ``kernel_info_reply``, which nbclient writes
+    to the notebook's metadata (and without which it stops, as this does)."""
+    msg_id = client.kernel_info()
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            reply = client.get_shell_msg(timeout=1.0)
+        except Exception:  # queue.Empty
+            continue
+        if reply.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        info = reply["content"].get("language_info")
+        if not isinstance(info, dict):
+            raise KernelDied(f"kernel {name} sent no language_info in its kernel_info reply")
+        return info
+    raise KernelDied(f"kernel {name} did not answer kernel_info in {STARTUP_SECONDS:g} s")
 
 
 def _run_cell(manager: Any, client: Any, source: str, limit: int

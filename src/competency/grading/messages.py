@@ -5,7 +5,7 @@ Three hops, each one JSON document per line:
 * parent -> warm worker: a :class:`Ticket` on the worker's stdin naming a job file,
   which holds the :class:`Job` (written by the parent, read by the supervisor);
 * sandboxed child -> supervisor, on a pipe: :class:`Pid`, :class:`Isolation`,
-  :class:`CellStarted`, :class:`CellDone`, :class:`NotebookEnd`,
+  :class:`KernelInfo`, :class:`CellStarted`, :class:`CellDone`, :class:`NotebookEnd`,
   :class:`SetupFailed`, :class:`Crashed` (:data:`ChildMessage`);
 * supervisor (through the worker's stdout) -> parent: :class:`JobDone`, holding one
   :class:`NotebookResult` per notebook, or :class:`JobFailed` (:data:`JobResult`).
@@ -172,6 +172,15 @@ class Isolation:
 
 
 @dataclass(frozen=True)
+class KernelInfo:
+    """A real Jupyter kernel started (:mod:`competency.grading.kernelrun`) and described
+    its language, as nbclient records it in the notebook under nbgrader."""
+
+    language_info: dict[str, JSON]
+    """The ``language_info`` of the kernel's ``kernel_info_reply``."""
+
+
+@dataclass(frozen=True)
 class CellStarted:
     """A cell started running."""
 
@@ -215,12 +224,13 @@ class Crashed:
 
 
 ChildMessage: TypeAlias = (
-    "Pid | Isolation | CellStarted | CellDone | NotebookEnd | SetupFailed | Crashed")
+    "Pid | Isolation | KernelInfo | CellStarted | CellDone | NotebookEnd | SetupFailed "
+    "| Crashed")
 """What a sandboxed child sends its supervisor."""
 
-_TAGS: dict[type, str] = {Pid: "pid", Isolation: "isolation", CellStarted: "start",
-                          CellDone: "done", NotebookEnd: "end", SetupFailed: "setup-failed",
-                          Crashed: "crashed"}
+_TAGS: dict[type, str] = {Pid: "pid", Isolation: "isolation", KernelInfo: "kernel-info",
+                          CellStarted: "start", CellDone: "done", NotebookEnd: "end",
+                          SetupFailed: "setup-failed", Crashed: "crashed"}
 
 
 def encode_child(message: ChildMessage) -> bytes:
@@ -230,6 +240,8 @@ def encode_child(message: ChildMessage) -> bytes:
         raw["pid"] = message.pid
     elif isinstance(message, Isolation):
         raw["applied"] = list(message.applied)
+    elif isinstance(message, KernelInfo):
+        raw["language_info"] = message.language_info
     elif isinstance(message, CellStarted):
         raw["cell"] = message.cell
     elif isinstance(message, CellDone):
@@ -255,6 +267,8 @@ def decode_child(line: bytes) -> ChildMessage | None:
         return Isolation(tuple(str(a) for a in _list(raw.get("applied", []), "applied")))
     if kind == "pid":
         return Pid(_int(raw.get("pid"), "pid"))
+    if kind == "kernel-info":
+        return KernelInfo(_obj(raw.get("language_info"), "language_info"))
     if kind == "end":
         return NotebookEnd()
     if kind == "setup-failed":
@@ -303,6 +317,9 @@ class NotebookResult:
     """CPU seconds used."""
     seconds: float
     """Wall seconds."""
+    language_info: dict[str, JSON] | None = None
+    """What the notebook's real Jupyter kernel reported of its language (as nbclient
+    writes it to the notebook's metadata); None on the warm shell's fast path."""
 
     def to_wire(self) -> dict[str, JSON]:
         """As a JSON object."""
@@ -312,7 +329,7 @@ class NotebookResult:
                 "reason": self.reason, "isolation": list(self.isolation),
                 "reaper": self.reaper, "stopped_in": self.stopped_in,
                 "interrupted": list(self.interrupted), "setup": self.setup, "cpu": self.cpu,
-                "seconds": self.seconds}
+                "seconds": self.seconds, "language_info": self.language_info}
 
     @classmethod
     def from_wire(cls, raw: dict[str, JSON]) -> NotebookResult:
@@ -323,7 +340,7 @@ class NotebookResult:
             cells[_int(key, "cell")] = CellResult(
                 tuple(o for o in _list(cell.get("outputs", []), "outputs")
                       if isinstance(o, dict)), cell.get("count"), str(cell.get("state", "")))
-        stopped, setup = raw.get("stopped_in"), raw.get("setup")
+        stopped, setup, info = raw.get("stopped_in"), raw.get("setup"), raw.get("language_info")
         return cls(str(raw.get("name", "")), cells, str(raw.get("reason", "")),
                    tuple(str(a) for a in _list(raw.get("isolation", []), "isolation")),
                    str(raw.get("reaper", "")),
@@ -332,7 +349,8 @@ class NotebookResult:
                                                                 "interrupted")),
                    None if setup is None else _float(setup, "setup"),
                    _float(raw.get("cpu", 0.0), "cpu"), _float(raw.get("seconds", 0.0),
-                                                                "seconds"))
+                                                                "seconds"),
+                   None if info is None else _obj(info, "language_info"))
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from competency.grading import sandbox as lx
 from competency.grading.messages import (
+    JSON,
     CellDone,
     CellResult,
     CellStarted,
@@ -46,6 +47,7 @@ from competency.grading.messages import (
     JobDone,
     JobFailed,
     JobResult,
+    KernelInfo,
     NotebookEnd,
     NotebookJob,
     NotebookResult,
@@ -153,6 +155,7 @@ class _Watch:
     reason: str = ""
     timed_out: set[int] = field(default_factory=set)
     setup: float = 0.0
+    language_info: dict[str, JSON] | None = None
 
 
 def _handle(message: ChildMessage | None, watch: _Watch, cell_deadline: float,
@@ -177,6 +180,8 @@ def _handle(message: ChildMessage | None, watch: _Watch, cell_deadline: float,
         watch.setup = time.monotonic()
     elif isinstance(message, Pid):
         watch.target = message.pid
+    elif isinstance(message, KernelInfo):
+        watch.language_info = message.language_info
     elif isinstance(message, NotebookEnd):
         watch.ended = True
     elif isinstance(message, SetupFailed):
@@ -291,7 +296,7 @@ def run_notebook(job: Job, notebook: NotebookJob, workdir: Path) -> NotebookResu
         interrupted=tuple(sorted(watch.timed_out)),
         setup=round(watch.setup - started, 3) if watch.setup else None,
         cpu=round(usage.ru_utime + usage.ru_stime, 3),
-        seconds=round(time.monotonic() - started, 3))
+        seconds=round(time.monotonic() - started, 3), language_info=watch.language_info)
 
 
 def supervise(job_path: str) -> None:
