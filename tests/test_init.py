@@ -80,6 +80,35 @@ def test_old_paths_work_in_a_fresh_interpreter() -> None:
                    "competency.hr.roles", "competency.coverage.reports"]
 
 
+def test_the_directorys_former_module_path_does_not_take_its_functions_name() -> None:
+    """``competency.directory.organisations`` was the entries module for a while and is
+    still importable as it (``from ... import``, ``importlib``); as a name of the package
+    it is the function ``organisations()`` (the former flat module's), however it is
+    reached and whichever comes first."""
+    code = ("import importlib\n"
+            "from competency.directory.organisations import Organisation, search\n"
+            "import competency.directory.organisations as by_import\n"
+            "import competency.directory as package\n"
+            "from competency.directory import organisations\n"
+            "old = importlib.import_module('competency.directory.organisations')\n"
+            "print(by_import is organisations is package.organisations, "
+            "organisations.__module__, old is package.entries, search is old.search, "
+            "Organisation.__module__, old.__spec__.name)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "competency.directory.entries", "True", "True",
+                   "competency.directory.entries", "competency.directory.entries"]
+
+
+def test_a_moved_module_keeps_its_own_spec() -> None:
+    """The import system gives a module loaded under a former path that path's spec;
+    the module gets its own back, so ``importlib.reload`` works on it."""
+    moved = importlib.import_module("competency.exercises")
+    assert moved.__spec__ is not None
+    assert moved.__spec__.name == "competency.course.exercises"
+    assert importlib.reload(moved) is importlib.import_module("competency.course.exercises")
+
+
 @pytest.mark.parametrize("name", sorted(set(competency.__all__) - {"__version__"}))
 def test_every_public_name_resolves(name: str) -> None:
     value = getattr(competency, name)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from competency.directory.organisations import (
+from competency.directory.entries import (
     organisations,
     parse_organisation,
     save_organisations,

@@ -27,6 +27,7 @@ MOVED_MODULES: dict[str, str] = {
     "catalogue": "competency.training.catalogue",
     "dashboard": "competency.coverage.dashboard",
     "decisions": "competency.hr.decisions",
+    "directory.organisations": "competency.directory.entries",
     "disclosure": "competency.coverage.disclosure",
     "documents": "competency.hr.documents",
     "exercises": "competency.course.exercises",
@@ -83,7 +84,7 @@ _EXPORTS: dict[str, str] = {
     "InterviewQuestionsError": "competency.errors",
     "Level": "competency.framework.model",
     "Limits": "competency.grading.sandbox",
-    "Organisation": "competency.directory.organisations",
+    "Organisation": "competency.directory.entries",
     "PersonSpec": "competency.hr.personspec",
     "PhrasesError": "competency.errors",
     "ProtectedTable": "competency.coverage.disclosure",
@@ -107,13 +108,13 @@ _EXPORTS: dict[str, str] = {
     "course_map": "competency.course.coursemap",
     "default_framework_path": "competency.framework.model",
     "dump_framework": "competency.framework.model",
-    "export_directory": "competency.directory.organisations",
+    "export_directory": "competency.directory.entries",
     "export_evidence": "competency.evidence.records",
     "export_moodle_csv": "competency.framework.moodle",
     "export_person_spec": "competency.hr.personspec",
     "find_config": "competency.config",
     "grade": "competency.grading.grader",
-    "import_directory": "competency.directory.organisations",
+    "import_directory": "competency.directory.entries",
     "import_evidence_file": "competency.evidence.records",
     "import_gradebook": "competency.evidence.records",
     "import_moodle_csv": "competency.framework.moodle",
@@ -122,10 +123,10 @@ _EXPORTS: dict[str, str] = {
     "load_config": "competency.config",
     "load_decisions": "competency.hr.decisions",
     "load_framework": "competency.framework.model",
-    "load_languages": "competency.directory.organisations",
+    "load_languages": "competency.directory.entries",
     "load_question_bank": "competency.hr.personspec",
     "load_roles": "competency.hr.roles",
-    "load_skills": "competency.directory.organisations",
+    "load_skills": "competency.directory.entries",
     "make_decisions": "competency.hr.decisions",
     "make_report": "competency.coverage.reports",
     "make_review": "competency.training.reviews",
@@ -147,12 +148,18 @@ class _MovedModuleLoader(importlib.abc.Loader):
 
     def __init__(self, target: str) -> None:
         self.target = target
+        self.own_spec: importlib.machinery.ModuleSpec | None = None
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
-        return importlib.import_module(self.target)
+        module = importlib.import_module(self.target)
+        self.own_spec = module.__spec__
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
-        """Nothing to run: the target module is already imported."""
+        """Nothing to run: the target module is already imported. The import system has
+        just given it the former path's spec; it gets its own back (``importlib.reload``
+        and tools that read ``__spec__.name`` see the module's real name)."""
+        module.__spec__ = self.own_spec
 
 
 class _MovedModuleFinder(importlib.abc.MetaPathFinder):
@@ -222,19 +229,19 @@ if TYPE_CHECKING:
     from competency.coverage.reports import (
         make_report as make_report,
     )
-    from competency.directory.organisations import (
+    from competency.directory.entries import (
         Organisation as Organisation,
     )
-    from competency.directory.organisations import (
+    from competency.directory.entries import (
         export_directory as export_directory,
     )
-    from competency.directory.organisations import (
+    from competency.directory.entries import (
         import_directory as import_directory,
     )
-    from competency.directory.organisations import (
+    from competency.directory.entries import (
         load_languages as load_languages,
     )
-    from competency.directory.organisations import (
+    from competency.directory.entries import (
         load_skills as load_skills,
     )
     from competency.errors import (

@@ -22,9 +22,8 @@ def test_search_passes_every_filter(cli: Cli, tmp_path: Path,
         got.update(kwargs, where=store.where)
         return []
 
-    organisations = importlib.import_module("competency.directory.organisations")
-    monkeypatch.setattr(organisations, "search", fake)  # (the package re-exports a function
-    # of the same name, organisations(), from the old module)
+    monkeypatch.setattr(importlib.import_module("competency.directory.entries"), "search",
+                        fake)
     url = f"sqlite:///{tmp_path / 'd.db'}"
     (tmp_path / "d.db").touch()
     result = cli("directory", "search", "--store", url, "--language", "Farsi", "--skill",

@@ -46,7 +46,7 @@ def directory_add(
 ) -> None:
     """Add an organisation (or, with --update, a new version of one)."""
     from competency.config import find_config
-    from competency.directory.organisations import (
+    from competency.directory.entries import (
         load_skills,
         parse_organisation,
         save_organisations,
@@ -77,7 +77,7 @@ def directory_import(
 ) -> None:
     """Check every row, then add new organisations and new versions of changed ones."""
     from competency.config import find_config
-    from competency.directory.organisations import import_directory, load_skills
+    from competency.directory.entries import import_directory, load_skills
     from competency.store.database import open_store
 
     with open_store(store or find_config(config).store_url) as st:
@@ -95,7 +95,7 @@ def directory_export(
 ) -> None:
     """Write every organisation (current versions) as a directory CSV."""
     from competency.config import find_config
-    from competency.directory.organisations import export_directory
+    from competency.directory.entries import export_directory
     from competency.store.database import open_store
 
     with open_store(store or find_config(config).store_url) as st:
@@ -117,7 +117,7 @@ def directory_search(
 ) -> None:
     """Organisations matching every filter given."""
     from competency.config import find_config
-    from competency.directory.organisations import load_skills, render_organisations, search
+    from competency.directory.entries import load_skills, render_organisations, search
     from competency.store.database import open_store
 
     vocab = load_skills(skills)
@@ -139,7 +139,7 @@ def directory_stale(
 ) -> None:
     """Entries due to be checked again with the organisation, oldest first."""
     from competency.config import find_config
-    from competency.directory.organisations import render_stale, stale
+    from competency.directory.entries import render_stale, stale
     from competency.store.database import open_store
 
     day = _parse_date(as_of, "--as-of")
@@ -157,7 +157,7 @@ def directory_history(
 ) -> None:
     """Every version of an entry, with what changed."""
     from competency.config import find_config
-    from competency.directory.organisations import history, render_history
+    from competency.directory.entries import history, render_history
     from competency.store.database import open_store
 
     with open_store(store or find_config(config).store_url) as st:
@@ -168,7 +168,7 @@ def directory_history(
 @directory_app.command("skills")
 def directory_skills(skills: SkillsOption = None) -> None:
     """The skills vocabulary: IDs, names and descriptions."""
-    from competency.directory.organisations import load_skills, render_skills
+    from competency.directory.entries import load_skills, render_skills
 
     print(render_skills(load_skills(skills)), end="")
 
@@ -178,7 +178,7 @@ def directory_languages(
     query: Annotated[str | None, typer.Argument(help="Part of a code or name.")] = None,
 ) -> None:
     """The language table: code (ISO 639-1, else 639-3), ISO 639-3 code, English names."""
-    from competency.directory.organisations import render_languages
+    from competency.directory.entries import render_languages
 
     print(render_languages(query), end="")
 

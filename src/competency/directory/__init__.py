@@ -1,10 +1,22 @@
 """The community and voluntary organisations directory.
 
 The names of the former module ``competency.directory`` are re-exported here, so
-``from competency.directory import ...`` keeps working.
+``from competency.directory import ...`` keeps working; among them the function
+:func:`~competency.directory.entries.organisations` (every entry), which is what the
+name ``competency.directory.organisations`` means as an attribute.
+
+The entries module was ``competency.directory.organisations`` for a while; that path
+is still importable (``MOVED_MODULES`` in :mod:`competency`) as the same module object
+as :mod:`competency.directory.entries`. It is registered below, when the package is
+imported, so that importing it later finds it in ``sys.modules``: otherwise the import
+system would bind the package's ``organisations`` to the module (it sets every newly
+imported submodule as an attribute of its package), in place of the function.
 """
 
-from competency.directory.organisations import (
+import importlib
+
+from competency.directory import entries
+from competency.directory.entries import (
     AREA,
     AREAS,
     CAPACITY,
@@ -52,7 +64,6 @@ from competency.directory.organisations import (
     load_local_languages,
     load_skills,
     name_key,
-    organisations,
     parse_organisation,
     read_directory,
     render_history,
@@ -64,6 +75,9 @@ from competency.directory.organisations import (
     search,
     stale,
 )
+
+importlib.import_module(f"{__name__}.organisations")  # the former path of .entries
+organisations = entries.organisations
 
 __all__ = [
     "AREA",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from competency.directory.organisations import (
+from competency.directory.entries import (
     SAMPLE_DIRECTORY,
     SAMPLE_LOCAL_LANGUAGES,
     Organisation,
