@@ -7,6 +7,8 @@ import datetime as dt
 import random
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from competency.coverage.statuses import (
@@ -16,7 +18,8 @@ from competency.coverage.statuses import (
     compute_coverage,
     load_inputs,
 )
-from competency.coverage.trend import status_counts_by_date, timeline
+from competency.coverage.trend import Timeline, status_counts_by_date, timeline
+from competency.evidence.records import EvidenceCodes
 
 IDS = ("LAW-1", "LAW-2", "EIA-1", "DATA-1", "CUL-1", "CUL-2")
 ROLES = ("Nurse", "Porter", "Manager", "Clerk", "Lead")
@@ -176,3 +179,18 @@ def test_no_evidence_and_evidence_after_the_last_date(tmp_path: Path) -> None:
                                  [day]) == {day: {**dict.fromkeys(STATUSES, 0), "missing": 1}}
     judged = timeline(inputs.roles, inputs.staff, inputs.evidence, options, [day])
     assert judged.statuses_on(day).tolist() == [STATUSES.index("missing")]
+
+
+def test_a_timeline_refuses_dates_out_of_order_and_late_evidence(tmp_path: Path) -> None:
+    day = dt.date(2024, 1, 31)
+    inputs = tricky_org(tmp_path, 10, 3, 90, [day])
+    judged = timeline(inputs.roles, inputs.staff, inputs.evidence, CoverageOptions(day), [day])
+    for dates in ([day, day - dt.timedelta(days=1)], [day, day], [day - dt.timedelta(days=1)],
+                  []):
+        with pytest.raises(ValueError, match="sorted, unique and end on"):
+            Timeline(judged.slots, dates)
+    judged.counts()
+    late = EvidenceCodes(staff=np.array([0]), competency=np.array([0]), level=np.array([1]),
+                         day=np.array([0]), unknown=pa.array([], pa.string()))
+    with pytest.raises(ValueError, match="after the timeline was judged"):
+        judged.add(late)
