@@ -194,3 +194,19 @@ def test_a_timeline_refuses_dates_out_of_order_and_late_evidence(tmp_path: Path)
                          day=np.array([0]), unknown=pa.array([], pa.string()))
     with pytest.raises(ValueError, match="after the timeline was judged"):
         judged.add(late)
+
+
+def test_counting_by_sorting_codes_gives_the_same_counts(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past a few dozen dates the codes are too many to count in one array: sorted
+    instead, with the same counts."""
+    from competency.coverage import trend
+
+    dates = month_ends(dt.date(2021, 1, 1), dt.date(2024, 3, 31))
+    inputs = tricky_org(tmp_path, 11, 2, 60, dates)
+    options = CoverageOptions(dt.date(2000, 1, 1), 2, 60)
+    dense = status_counts_by_date(inputs.roles, inputs.staff, inputs.evidence, options, dates)
+    monkeypatch.setattr(trend, "DENSE_CODES", 0)
+    assert status_counts_by_date(inputs.roles, inputs.staff, inputs.evidence, options,
+                                 dates) == dense
+    assert {d: dense[d] for d in dates[::6]} == judged_on_each_date(inputs, 2, 60, dates[::6])

@@ -341,8 +341,8 @@ def ensure_no_identifiers(where: str, texts: Iterable[str],
 
 def identifiers_of(table: Any) -> pa.Array:
     """Every value of the identifying columns (:data:`IDENTIFYING_COLUMNS`) of a staff
-    table, trimmed (a clean file's cells come as read), once each, empty ones left out:
-    an Arrow array of text for :func:`find_identifiers`.
+    table, trimmed (a clean file's cells come as read), empty ones left out: an Arrow
+    array of text for :func:`find_identifiers`.
 
     ``table`` is a pyarrow table (such as :attr:`competency.hr.staff.Staff.table`).
     """
@@ -354,5 +354,5 @@ def identifiers_of(table: Any) -> pa.Array:
         if name in table.column_names:
             column = pc.utf8_trim_whitespace(table.column(name).cast(pa.string()))
             chunks.extend(column.chunks)
-    values = pc.unique(pa.chunked_array(chunks, pa.string()))
+    values = pa.chunked_array(chunks, pa.string())
     return values.filter(pc.not_equal(values, ""))

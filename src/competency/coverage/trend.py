@@ -61,6 +61,11 @@ MET, EXPIRING, EXPIRED, BELOW, MISSING = range(len(STATUSES))
 """Status indexes, in :data:`~competency.coverage.statuses.STATUSES` order."""
 
 
+DENSE_CODES = 1 << 22
+"""Pieces of evidence are counted by their code in one array (``bincount``) when there
+are at most this many possible codes; beyond (hundreds of dates), by sorting."""
+
+
 @dataclass(frozen=True)
 class Evidence:
     """The evidence that bears on requirements, one entry per piece, sorted by slot, kind
@@ -71,12 +76,11 @@ class Evidence:
     high: np.ndarray
     """At the required level or above (bool)."""
     achieved: np.ndarray
-    """Day achieved (days since 1970-01-01)."""
-    expires: np.ndarray
-    """Day it expires."""
+    """Day achieved (days since 1970-01-01, int32)."""
     upto: np.ndarray
-    """Day it stops deciding the status: the next piece of its kind was achieved, or
-    (for lower evidence) the first at the level; after the last date when never."""
+    """Day it stops deciding the status (int32): the next piece of its kind was
+    achieved, or (for lower evidence) the first at the level; the day after the last
+    date when never."""
 
 
 class Timeline:
@@ -123,71 +127,105 @@ class Timeline:
             return self._evidence
         keys = np.sort(np.concatenate(self._keys)) if self._keys else np.zeros(0, np.uint64)
         self._keys = []
+        n = len(keys)
         group = keys >> np.uint64(KIND_SHIFT)  # slot and kind
-        slot = (group >> np.uint64(1)).astype(np.int64)
+        slot = (group >> np.uint64(1)).astype(np.int64 if self.slots.total >> 31 else np.int32)
         high = (group & np.uint64(1)).astype(bool)
-        # runs of the same slot and kind
-        boundary = np.empty(len(keys), bool)
+        # runs of the same slot and kind: where each starts, and each piece's run
+        boundary = np.empty(n, bool)
         boundary[:1] = True
         np.not_equal(group[1:], group[:-1], out=boundary[1:])
         del group
         starts = np.flatnonzero(boundary)
-        run = np.cumsum(boundary) - 1
+        run = np.cumsum(boundary, dtype=np.int64 if n >> 31 else np.int32)
         del boundary
-        achieved = ((keys & np.uint64((1 << DAY_BITS) - 1)).astype(np.int64)
-                    - EPOCH_ORDINAL).astype(np.int32)
-        never = np.int32(self.days[-1] + 1)
-        if len(keys):
-            first, table = expiry_table(achieved.astype(np.int64), self.slots.years)
-            expires = table[achieved - first].astype(np.int32)
-        else:
-            expires = achieved.copy()
+        achieved = (keys & np.uint64((1 << DAY_BITS) - 1)).astype(np.int32)
+        achieved -= np.int32(EPOCH_ORDINAL)
         del keys
-        upto = np.full(len(slot), never, np.int32)
+        never = np.int32(self.days[-1] + 1)
+        upto = np.full(n, never, np.int32)
         same = run[1:] == run[:-1]
         upto[:-1][same] = achieved[1:][same]
+        del same
         # lower evidence counts until the first at the level: the slot's next run
         low = np.flatnonzero(~high)
-        after = np.r_[starts[1:], len(slot)][run[low]]
-        inside = after < len(slot)
-        later = np.full(len(low), never, np.int32)
+        after = np.append(starts, n)[run[low]]  # run numbers count from 1
+        del run, starts
         follows = np.zeros(len(low), bool)
+        inside = after < n
         follows[inside] = slot[after[inside]] == slot[low[inside]]
+        later = np.full(len(low), never, np.int32)
         later[follows] = achieved[after[follows]]
         upto[low] = np.minimum(upto[low], later)
-        self._evidence = Evidence(slot, high, achieved, expires, upto)
+        self._evidence = Evidence(slot, high, achieved, upto)
         return self._evidence
 
+    def _before(self, values: np.ndarray) -> np.ndarray:
+        """How many of the dates fall before each day of ``values``: the span ``[s, u)``
+        holds on the dates from ``before(s)`` to ``before(u)``. Monotone, so it commutes
+        with min and max."""
+        import numpy as np
+
+        first, stop = int(self.days[0]), int(self.days[-1]) + 1
+        table = np.searchsorted(self.days, np.arange(first, stop + 1)).astype(np.int32)
+        out: np.ndarray = table[np.clip(values - first, 0, stop - first)]
+        return out
+
+    def _by_day(self, achieved: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+        """``(first, days, expires)``: every day from the first to the last of
+        ``achieved`` and the day evidence achieved on it expires."""
+        import numpy as np
+
+        first = int(achieved.min()) if len(achieved) else 0
+        last = int(achieved.max()) if len(achieved) else 0
+        days = np.arange(first, last + 1, dtype=np.int64)
+        _, expires = expiry_table(days, self.slots.years)
+        return first, days, expires
+
     def counts(self) -> dict[dt.date, dict[str, int]]:
-        """Requirements in each status (every one of STATUSES) on each date."""
+        """Requirements in each status (every one of STATUSES) on each date.
+
+        A piece of evidence's spans depend on its kind, the dates before the day it
+        was achieved, before its expiring window and before its expiry (the last two
+        follow from the first) and before the day it stops deciding: packed into one
+        code, the pieces are counted by code, and each code's spans added once."""
         import numpy as np
 
         ev = self.evidence()
-        days, window = self.days, self.slots.expiring_days
-        first, stop = int(days[0]), int(days[-1]) + 1
-        # before(v): how many dates fall before day v (a span [s, u) holds on the dates
-        # from before(s) to before(u)); monotone, so it commutes with min and max
-        before_day = np.searchsorted(days, np.arange(first, stop + 1)).astype(
-            np.int16 if len(days) < 1 << 15 else np.int32)
-
-        def before(values: np.ndarray) -> np.ndarray:
-            out: np.ndarray = before_day[np.clip(values - first, 0, stop - first)]
-            return out
-
-        a, x, u = before(ev.achieved), before(ev.expires), before(ev.upto)
-        w = before(ev.expires - window)
-        high = ev.high
+        width = len(self.days) + 1  # a position among the dates: 0 to len(days)
+        first, days, expires = self._by_day(ev.achieved)
+        by_day = ((self._before(days) * width + self._before(expires - self.slots.expiring_days))
+                  * width + self._before(expires)).astype(np.int64)
+        size = width ** 4 * 2
+        code = by_day[ev.achieved - first]
+        code *= width
+        code += self._before(ev.upto)
+        code *= 2
+        code += ev.high
+        if size <= DENSE_CODES:
+            pieces = np.bincount(code, minlength=size)
+            found = np.flatnonzero(pieces)
+            pieces = pieces[found]
+        else:
+            found, pieces = np.unique(code, return_counts=True)
+        del code
+        rest, high = np.divmod(found, 2)
+        rest, u = np.divmod(rest, width)
+        rest, x = np.divmod(rest, width)
+        a, w = np.divmod(rest, width)
+        high = high.astype(bool)
         spans = [(MET, high, a, np.minimum(w, u)),
                  (EXPIRING, high, np.maximum(a, w), np.minimum(x, u)),
                  (EXPIRED, high, x, u),
                  (BELOW, ~high, a, np.minimum(x, u))]
-        width = len(days) + 1
         changes = np.zeros((len(STATUSES), width), np.int64)
-        for status, rows, since, until in spans:
-            held = rows & (since < until)
-            changes[status] += np.bincount(since[held], minlength=width)
-            changes[status] -= np.bincount(until[held], minlength=width)
-        held_on = np.cumsum(changes, axis=1)[:, :len(days)]
+        for status, kind, since, until in spans:
+            held = kind & (since < until)
+            changes[status] += np.bincount(since[held], pieces[held], minlength=width).astype(
+                np.int64)
+            changes[status] -= np.bincount(until[held], pieces[held], minlength=width).astype(
+                np.int64)
+        held_on = np.cumsum(changes, axis=1)[:, :len(self.days)]
         total = self.slots.total
         out: dict[dt.date, dict[str, int]] = {}
         for k, day in enumerate(self.dates):
@@ -205,13 +243,19 @@ class Timeline:
             raise ValueError(f"{day} is outside the timeline's dates")
         ev = self.evidence()
         d = (day - dt.date(1970, 1, 1)).days
-        begun = (ev.achieved <= d) & (d < ev.upto)
-        valid = d < ev.expires
-        code = np.where(ev.high,
-                        np.where(d < ev.expires - self.slots.expiring_days, MET,
-                                 np.where(valid, EXPIRING, EXPIRED)),
-                        np.where(valid, BELOW, MISSING)).astype(np.int8)
-        holds = begun & (code != MISSING)
+        first, _, expires = self._by_day(ev.achieved)
+        # the status a piece of each kind achieved on each day gives while it decides
+        valid = d < expires
+        below = np.where(valid, BELOW, MISSING)
+        high = np.where(d < expires - self.slots.expiring_days, MET,
+                        np.where(valid, EXPIRING, EXPIRED))
+        by_day = np.stack([below, high], axis=1).astype(np.int8).ravel()
+        index = (ev.achieved - first).astype(np.int64)
+        index *= 2
+        index += ev.high
+        code = by_day[index]
+        del index
+        holds = (ev.achieved <= d) & (d < ev.upto) & (code != MISSING)
         status = np.full(self.slots.total, MISSING, np.int8)
         status[ev.slot[holds]] = code[holds]
         return status
