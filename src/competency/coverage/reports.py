@@ -14,10 +14,13 @@ report that is not identifiable is checked for staff identifiers before it is
 written. This module builds the report's content; :mod:`competency.coverage.reportfiles`
 renders it as HTML or XLSX.
 
-The figures come from one DuckDB connection (:func:`coverage_counts`): the status spans
-of :mod:`competency.coverage.trend`, computed once, counted at every month end and, on
-the as-of date, by group; pandas sees only the grouped counts, so a report on a
-national workforce handles thousands of rows, not millions.
+The figures come from one pass over the evidence (:func:`coverage_counts`; from the
+files, :func:`read_report_counts`, which reads them as ``competency coverage`` does):
+the statuses of :mod:`competency.coverage.trend`, judged in columns once, counted at
+every month end and, on the as-of date, by group (:mod:`competency.coverage.groups`);
+pandas sees only the grouped counts, so a report on a national workforce handles
+thousands of rows, not millions, and no table of its requirements is built unless it
+is identifiable.
 """
 
 from __future__ import annotations

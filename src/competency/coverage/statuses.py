@@ -25,9 +25,10 @@ the size of the NHS in England (1.5 million staff, 10 million evidence rows) is
 covered in seconds and under 2 GB. ``competency coverage`` reads clean CSV files
 in one typed pass each (:func:`write_coverage_files`), checking each distinct
 value once, and falls back on the full readers, whose errors name the file, row
-and value, for anything else. The statuses on many dates (the reports' trend)
-are one SQL query run by DuckDB (:func:`status_counts_by_date`), held to the same
-results by the tests.
+and value, for anything else (:func:`judge_files`, which ``competency report``
+reads its files with too). The statuses on many dates (the reports' trend) are
+judged in the same layout from one sort of the evidence
+(:mod:`competency.coverage.trend`), held to the same results by the tests.
 """
 
 from __future__ import annotations
