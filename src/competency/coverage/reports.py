@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from competency.coverage.disclosure import (
+    IDENTIFYING_COLUMNS,
     SUPPRESSED,
     TOTAL,
     DisclosureRule,
@@ -182,7 +183,8 @@ def read_report_counts(roles: str | Path, staff: str | Path, evidence: str | Pat
     cov = options.coverage
     days = month_ends(cov.as_of, options.trend_months)
     judged, table = judge_files(roles, staff, evidence, cov, framework,
-                                lambda slots: Timeline(slots, days))
+                                lambda slots: Timeline(slots, days),
+                                (TEAM, ETHNIC_CATEGORY, *IDENTIFYING_COLUMNS))
     return _counted(judged, table, options.identifiable, identifiers_of(table))
 
 

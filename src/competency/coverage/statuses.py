@@ -225,8 +225,8 @@ def write_coverage_files(roles: str | Path, staff: str | Path, evidence: str | P
     without building its table; any other file is read by :func:`load_staff` or
     :func:`load_evidence`, whose errors name the file, row and value.
     """
-    slots, _ = judge_files(roles, staff, evidence, options, framework or load_framework(),
-                           lambda slots: slots)
+    slots = judge_files(roles, staff, evidence, options, framework or load_framework(),
+                        lambda slots: slots)[0]
     _check_out(out)
     _write_rows(slots, Path(out))
     return slots_warnings(slots)
@@ -234,12 +234,14 @@ def write_coverage_files(roles: str | Path, staff: str | Path, evidence: str | P
 
 def judge_files(roles: str | Path, staff: str | Path, evidence: str | Path,
                 options: CoverageOptions, framework: Framework,
-                judge: Callable[[Slots], J]) -> tuple[J, pa.Table]:
+                judge: Callable[[Slots], J], staff_columns: Sequence[str] = ()
+                ) -> tuple[J, pa.Table]:
     """The roles, staff and evidence files read and checked as :func:`load_inputs` does
     (the same errors), the evidence judged into ``judge(slots)`` (see
     :func:`evidence_slots`) in one pass over each file where it is clean (see
-    :func:`write_coverage_files`); and the staff table (cells of a clean file as read,
-    not trimmed; role and ethnic_category may be dictionary-encoded)."""
+    :func:`write_coverage_files`); and the staff table's ``staff_columns`` (those it
+    has; cells of a clean file as read, not trimmed, ethnic_category perhaps
+    dictionary-encoded), the others let go before the evidence is read."""
     requirements = load_roles(roles, framework)
     scanned = scan_staff(staff)
     if scanned is None:
@@ -249,6 +251,8 @@ def judge_files(roles: str | Path, staff: str | Path, evidence: str | Path,
     else:
         table = scanned.table
         ids, staff_roles, order = scanned.ids, scanned.roles, scanned.order
+    del scanned
+    table = table.select([name for name in staff_columns if name in table.column_names])
 
     def fresh() -> tuple[Slots, J]:
         slots = Slots(requirements, ids, staff_roles, framework.ids, options.as_of,
