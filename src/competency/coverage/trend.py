@@ -100,11 +100,6 @@ class Timeline:
         self._keys: list[np.ndarray] = []
         self._evidence: Evidence | None = None
 
-    @property
-    def competencies(self) -> tuple[str, ...]:
-        """The competencies evidence is coded against (the slots')."""
-        return self.slots.competencies
-
     def add(self, batch: EvidenceCodes) -> None:
         """Take a batch of evidence (see :meth:`Slots.route`)."""
         import numpy as np
