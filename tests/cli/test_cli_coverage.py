@@ -32,8 +32,8 @@ def org(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def seen(monkeypatch: pytest.MonkeyPatch) -> Recorded:
-    """load_inputs, write_coverage, write_coverage_files and make_report replaced by
-    recorders."""
+    """load_inputs, write_coverage, write_coverage_files, read_report_counts and
+    make_report replaced by recorders."""
     calls: Recorded = []
 
     def recorder(name: str, result: Any) -> Callable[..., Any]:
@@ -46,6 +46,7 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> Recorded:
     monkeypatch.setattr(statuses, "write_coverage", recorder("write_coverage", ["a warning"]))
     monkeypatch.setattr(statuses, "write_coverage_files",
                         recorder("write_coverage_files", ["a warning"]))
+    monkeypatch.setattr(reports, "read_report_counts", recorder("read_report_counts", "COUNTS"))
     monkeypatch.setattr(reports, "make_report", recorder("make_report", []))
     monkeypatch.setattr(reports, "load_review_status", recorder("load_review_status", None))
     return calls
@@ -116,6 +117,10 @@ def test_report_reads_the_disclosure_rule_from_the_config(cli: Cli, org: Path, s
     assert (second.rule.enabled, second.rule.threshold, second.rule.rounding) == (False, 3, 10)
     assert second.identifiable is True
     assert [Path(a[3]).name for a in made] == ["r.html", "r.xlsx"]
+    assert [a[0] for a in made] == ["COUNTS", "COUNTS"]
+    read = [args for name, args, _ in seen if name == "read_report_counts"]
+    assert [Path(p).name for p in read[0][:3]] == ["roles.csv", "staff.csv", "evidence.csv"]
+    assert read[1][3] is second
 
 
 def test_evidence_import_passes_its_options(cli: Cli, tmp_path: Path,

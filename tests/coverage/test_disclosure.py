@@ -7,6 +7,7 @@ import random
 import re
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from competency.coverage.disclosure import (
@@ -16,6 +17,7 @@ from competency.coverage.disclosure import (
     ProtectedTable,
     ensure_no_identifiers,
     find_identifiers,
+    identifiers_of,
     protect,
 )
 from competency.errors import CompetencyError, DisclosureError
@@ -286,6 +288,18 @@ def test_identifiers_are_found_as_whole_words_only() -> None:
     ids = ["NMR-0001", "S0002", "S0003", "Jane Smith", "S0004", "S0005", "12"]
     assert find_identifiers(texts, ids) == ["Jane Smith", "NMR-0001", "S0002", "S0004"]
     assert find_identifiers(["10 12 15"], ["12", "1234"]) == []
+    assert find_identifiers(texts, pa.chunked_array([ids[:3], ids[3:]])) == [
+        "Jane Smith", "NMR-0001", "S0002", "S0004"]
+
+
+def test_identifiers_of_a_staff_table_are_trimmed_and_never_empty() -> None:
+    table = pa.table({"staff_id": [" S1", "S2", "S3 "], "role": ["a", "b", "c"],
+                      "username": pa.array(["u1", "", "S2"]).dictionary_encode(),
+                      "email": ["a@x.org ", "  ", "b@x.org"]})
+    assert sorted(identifiers_of(table).to_pylist()) == [
+        "S1", "S2", "S2", "S3", "a@x.org", "b@x.org", "u1"]
+    assert find_identifiers(["mail a@x.org or S3"], identifiers_of(table)) == [
+        "S3", "a@x.org"]
 
 
 def test_an_output_naming_staff_is_refused() -> None:

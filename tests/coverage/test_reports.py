@@ -31,6 +31,7 @@ from competency.coverage.reports import (
     make_report,
     month_ends,
     person_status,
+    read_report_counts,
     render_xlsx,
     status_counts,
     trend_counts,
@@ -43,8 +44,9 @@ from competency.coverage.statuses import (
     compute_coverage,
     load_inputs,
 )
-from competency.errors import CompetencyError, DisclosureError
+from competency.errors import CompetencyError, DisclosureError, TableError
 from competency.framework.model import Framework
+from competency.hr.staff import scan_staff
 from conftest import REPO, CliResult
 
 Cli = Callable[..., CliResult]
@@ -276,6 +278,120 @@ def test_grouped_counts_are_the_coverage_rows_counted(inputs: CoverageInputs,
     pd.testing.assert_frame_equal(counts.trend, trend_counts(inputs, options, 24))
     assert counts.trend.iloc[-1].to_dict() == frame["status"].value_counts().reindex(
         list(STATUSES), fill_value=0).to_dict()
+
+
+def sorted_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = [c for c in frame.columns if c != "n"]
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+def assert_same_counts(fast: Any, slow: Any) -> None:
+    """Two CoverageCounts hold the same figures (grouped rows in any order)."""
+    for name in ("requirements", "people"):
+        pd.testing.assert_frame_equal(sorted_frame(getattr(fast, name)),
+                                      sorted_frame(getattr(slow, name)))
+    pd.testing.assert_frame_equal(fast.trend, slow.trend)
+    assert fast.warnings == slow.warnings
+    assert (fast.rows is None) == (slow.rows is None)
+    if fast.rows is not None:
+        pd.testing.assert_frame_equal(fast.rows, slow.rows)
+    assert sorted(fast.identifiers.to_pylist()) == sorted(slow.identifiers.to_pylist())
+
+
+def messy_org(tmp_path: Path, clean_staff: bool) -> tuple[Path, Path, Path]:
+    """Files every reader accepts with cells to trim: teams, ethnic categories and
+    usernames (in files otherwise clean, each read in one pass); or, not clean, left to
+    the general readers: an ID to trim, a blank row, competency and level names."""
+    roles = write_csv(tmp_path / "roles.csv", [
+        ["role", "competency", "level", "priority", "assessed_by"],
+        *[[r, c, str(lv), "essential", "training"] for r, c, lv in ROLES]])
+    staff = tmp_path / "staff.csv"
+    lines = ["staff_id,role,team,ethnic_category,username"]
+    for n in range(40):
+        team = ["Ward A", " Ward A", "Ward A ", "Ward B"][n % 4]
+        role = ["Nurse", "Lead ", "Porter", "Volunteer", "Nurse"][n % 5]
+        lines.append(f"NX-{n:03d},{role},{team},{['A', ' H', 'A ', ''][n % 4]},"
+                     f"{' ' if n % 5 == 0 else ''}user{n:03d}")
+    if not clean_staff:
+        lines[3] = " " + lines[3]  # an ID to trim
+        lines.insert(5, "")  # a blank row
+    staff.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rng = random.Random(3)
+    rows = ["staff_id,competency,level,achieved_on,source"]
+    for n in range(40):
+        named = not clean_staff and n % 7 == 0
+        for cid in ("LAW-1", "CUL-1", "equality impact assessment" if named else "EIA-1"):
+            day = AS_OF - dt.timedelta(days=rng.randint(-30, 5 * 365))
+            level = "Foundation" if named else str(rng.randint(1, 3))
+            rows.append(f"NX-{n:03d},{cid},{level},{day.isoformat()},test")
+    rows.append("ghost,LAW-1,1,2025-01-01,test")
+    evidence = tmp_path / "evidence.csv"
+    evidence.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return roles, staff, evidence
+
+
+@pytest.mark.parametrize("identifiable", [False, True])
+@pytest.mark.parametrize("case", ["org", "sample", "messy", "messy staff"])
+def test_the_report_reads_its_files_as_coverage_does(framework: Framework, org: dict[str, Path],
+                                                     tmp_path: Path, case: str,
+                                                     identifiable: bool) -> None:
+    """``competency report`` reads the files in one pass each where they are clean (else
+    by the general readers): the same figures as from load_inputs."""
+    as_of = AS_OF
+    if case == "org":
+        paths = (org["roles"], org["staff"], org["evidence"])
+    elif case == "sample":
+        paths = (SAMPLE / "roles.csv", SAMPLE / "staff.csv", SAMPLE / "evidence.csv")
+        as_of = dt.date(2026, 11, 26)
+    else:
+        paths = messy_org(tmp_path, clean_staff=case == "messy")
+        assert (scan_staff(paths[1]) is None) == (case == "messy staff")
+    options = ReportOptions(CoverageOptions(as_of, 2, 60), identifiable=identifiable,
+                            trend_months=12)
+    fast = read_report_counts(*paths, options, framework)
+    inputs = load_inputs(*paths, framework)
+    slow = coverage_counts(inputs, options.coverage, 12, rows=identifiable)
+    assert_same_counts(fast, slow)
+    _, warnings = coverage_frame(inputs, options.coverage)
+    assert fast.warnings == tuple(warnings)
+    if case.startswith("messy"):
+        assert len(fast.warnings) == 2  # unknown staff, roles without requirements
+    if case.startswith("messy"):
+        assert set(fast.requirements["team"]) == {"Ward A", "Ward B"}
+        assert set(fast.people["ethnic_category"]) == {"A", "H", ""}
+        assert "user000" in fast.identifiers.to_pylist()
+    for name in ("report.html", "report.xlsx"):
+        make_report(fast, options, framework, tmp_path / f"fast-{name}")
+        make_report(inputs, options, framework, tmp_path / f"slow-{name}")
+    assert (tmp_path / "fast-report.html").read_text("utf-8") == (
+        tmp_path / "slow-report.html").read_text("utf-8")
+    assert workbook_values(tmp_path / "fast-report.xlsx") == workbook_values(
+        tmp_path / "slow-report.xlsx")
+
+
+@pytest.mark.parametrize(("which", "text", "message"), [
+    ("staff", "staff_id,role,team\nN1,Nurse,A\nN1,Nurse,B\n",
+     r"staff\.csv, row 3: duplicate staff_id \(first on row 2\) \(N1\)"),
+    ("staff", "staff_id,role,team,ethnic_category\nN1,Nurse,A,Q\n",
+     r"staff\.csv, row 2: unknown ethnic_category"),
+    ("evidence", "staff_id,competency,level,achieved_on,source\nN1,LAW-1,1,2025-01-01,x\n"
+     "N1,NOPE-1,1,2025-01-01,x\n", r"evidence\.csv, row 3: unknown competency \(NOPE-1\)"),
+    ("evidence", "staff_id,competency,level,achieved_on,source\nN1,LAW-1,1,2025-02-30,x\n",
+     r"evidence\.csv, row 2: malformed date"),
+])
+def test_the_report_refuses_bad_files_as_load_inputs_does(framework: Framework,
+                                                          org: dict[str, Path], tmp_path: Path,
+                                                          which: str, text: str,
+                                                          message: str) -> None:
+    paths = dict(org)
+    paths[which] = tmp_path / f"{which}.csv"
+    paths[which].write_text(text, encoding="utf-8")
+    files = (paths["roles"], paths["staff"], paths["evidence"])
+    with pytest.raises(TableError, match=message) as general:
+        load_inputs(*files, framework)
+    with pytest.raises(TableError) as fast:
+        read_report_counts(*files, ReportOptions(CoverageOptions(AS_OF)), framework)
+    assert str(fast.value) == str(general.value)
 
 
 def test_workbook_sheets_values_and_no_staff_ids(inputs: CoverageInputs, framework: Framework,

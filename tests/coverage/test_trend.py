@@ -7,6 +7,8 @@ import datetime as dt
 import random
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from competency.coverage.statuses import (
@@ -16,7 +18,8 @@ from competency.coverage.statuses import (
     compute_coverage,
     load_inputs,
 )
-from competency.coverage.trend import SPANS, connect, create_spans, status_counts_by_date
+from competency.coverage.trend import Timeline, status_counts_by_date, timeline
+from competency.evidence.records import EvidenceCodes
 
 IDS = ("LAW-1", "LAW-2", "EIA-1", "DATA-1", "CUL-1", "CUL-2")
 ROLES = ("Nurse", "Porter", "Manager", "Clerk", "Lead")
@@ -143,57 +146,67 @@ def test_a_date_before_all_evidence_is_all_missing(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("seed", "years", "window"), [(6, 3, 90), (7, 1, 365), (8, 2, 0)])
-def test_the_span_holding_on_a_date_is_the_requirements_status(tmp_path: Path, seed: int,
-                                                               years: int,
-                                                               window: int) -> None:
-    """Requirement by requirement: at most one span holds on a date, and it is the status
-    compute_coverage gives (none: missing)."""
+def test_the_status_on_a_date_is_the_requirements_status(tmp_path: Path, seed: int,
+                                                         years: int, window: int) -> None:
+    """Requirement by requirement, on dates and the days either side: the status the
+    timeline gives a slot is the status compute_coverage gives its row."""
     dates = month_ends(dt.date(2022, 1, 1), dt.date(2024, 3, 31))
     inputs = tricky_org(tmp_path, seed, years, window, dates)
-    options = CoverageOptions(dt.date(2000, 1, 1), years, window)
-    con = connect(inputs.roles, inputs.staff, inputs.evidence)
-    try:
-        create_spans(con, options, dates[0], dates[-1])
-        for day in [*dates[::4], dates[-1]]:
-            held = con.execute(f"SELECT staff_id, competency, status FROM {SPANS} "
-                               "WHERE since <= ? AND ? < until", [day, day]).fetchall()
-            spans = {(s, c): status for s, c, status in held}
-            assert len(spans) == len(held), day
-            rows = compute_coverage(inputs.roles, inputs.staff, inputs.evidence,
-                                    CoverageOptions(day, years, window)).table.to_pylist()
-            assert set(spans) <= {(r["staff_id"], r["competency"]) for r in rows}
-            assert {(r["staff_id"], r["competency"]): spans.get(
-                (r["staff_id"], r["competency"]), "missing") for r in rows} == {
-                (r["staff_id"], r["competency"]): r["status"] for r in rows}, day
-    finally:
-        con.close()
+    judged = timeline(inputs.roles, inputs.staff, inputs.evidence,
+                      CoverageOptions(dt.date(2000, 1, 1), years, window), dates)
+    one = dt.timedelta(days=1)
+    for day in [dates[0], *dates[1::4], dates[-1], dates[5] - one, dates[9] + one]:
+        rows = compute_coverage(inputs.roles, inputs.staff, inputs.evidence,
+                                CoverageOptions(day, years, window)).table
+        statuses = [STATUSES[i] for i in judged.statuses_on(day)]
+        assert statuses == rows.column("status").to_pylist(), day
+    with pytest.raises(ValueError, match="outside"):
+        judged.statuses_on(dates[-1] + one)
 
 
-def test_connection_warnings_are_the_coverage_commands_warnings(tmp_path: Path) -> None:
-    """The report takes its warnings from SQL on its own connection; they must read
-    exactly as the coverage command's (counts, examples and their order, the ellipsis)."""
-    from competency.coverage.trend import connection_warnings
-
+def test_no_evidence_and_evidence_after_the_last_date(tmp_path: Path) -> None:
     roles = [["role", "competency", "level", "priority", "assessed_by"],
-             ["Nurse", "LAW-1", "1", "essential", "training"]]
-    staff = [["staff_id", "role", "team"], ["N1", "Nurse", "A"]]
-    # seven roles without requirements, in counts that tie, and seven unknown staff
-    staff += [[f"V{r}{i}", f"Role {r}", "A"]
-              for r in "GFEDCBA" for i in range(1 + "GFEDCBA".index(r) % 3)]
-    evidence = [["staff_id", "competency", "level", "achieved_on", "source"]]
-    evidence += [[f"ghost{n}", "LAW-1", "1", "2025-01-01", "x"] for n in (9, 3, 7, 1, 5, 2, 8)]
-    evidence += [["ghost3", "LAW-1", "1", "2025-02-01", "x"],
-                 ["N1", "LAW-1", "1", "2025-01-01", "x"]]
+             ["Nurse", "LAW-1", "2", "essential", "training"]]
+    staff = [["staff_id", "role", "team"], ["N1", "Nurse", "A"], ["N2", "Porter", "A"]]
+    evidence = [["staff_id", "competency", "level", "achieved_on", "source"],
+                ["N1", "LAW-1", "2", "2024-04-01", "x"], ["N2", "LAW-1", "2", "2020-01-01", "x"]]
     inputs = load_inputs(write_csv(tmp_path / "r.csv", roles),
                          write_csv(tmp_path / "s.csv", staff),
                          write_csv(tmp_path / "e.csv", evidence))
-    expected = compute_coverage(inputs.roles, inputs.staff, inputs.evidence,
-                                CoverageOptions(dt.date(2026, 1, 1))).warnings
-    assert len(expected) == 2
-    assert "…" in expected[0]
-    assert "…" in expected[1]
-    con = connect(inputs.roles, inputs.staff, inputs.evidence)
-    try:
-        assert connection_warnings(con) == list(expected)
-    finally:
-        con.close()
+    day = dt.date(2024, 3, 31)
+    options = CoverageOptions(day)
+    assert status_counts_by_date(inputs.roles, inputs.staff, inputs.evidence, options,
+                                 [day]) == {day: {**dict.fromkeys(STATUSES, 0), "missing": 1}}
+    judged = timeline(inputs.roles, inputs.staff, inputs.evidence, options, [day])
+    assert judged.statuses_on(day).tolist() == [STATUSES.index("missing")]
+
+
+def test_a_timeline_refuses_dates_out_of_order_and_late_evidence(tmp_path: Path) -> None:
+    day = dt.date(2024, 1, 31)
+    inputs = tricky_org(tmp_path, 10, 3, 90, [day])
+    judged = timeline(inputs.roles, inputs.staff, inputs.evidence, CoverageOptions(day), [day])
+    for dates in ([day, day - dt.timedelta(days=1)], [day, day], [day - dt.timedelta(days=1)],
+                  []):
+        with pytest.raises(ValueError, match="sorted, unique and end on"):
+            Timeline(judged.slots, dates)
+    judged.counts()
+    late = EvidenceCodes(staff=np.array([0]), competency=np.array([0]), level=np.array([1]),
+                         day=np.array([0]), unknown=pa.array([], pa.string()))
+    with pytest.raises(ValueError, match="after the timeline was judged"):
+        judged.add(late)
+
+
+def test_counting_by_sorting_codes_gives_the_same_counts(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past a few dozen dates the codes are too many to count in one array: sorted
+    instead, with the same counts."""
+    from competency.coverage import trend
+
+    dates = month_ends(dt.date(2021, 1, 1), dt.date(2024, 3, 31))
+    inputs = tricky_org(tmp_path, 11, 2, 60, dates)
+    options = CoverageOptions(dt.date(2000, 1, 1), 2, 60)
+    dense = status_counts_by_date(inputs.roles, inputs.staff, inputs.evidence, options, dates)
+    monkeypatch.setattr(trend, "DENSE_CODES", 0)
+    assert status_counts_by_date(inputs.roles, inputs.staff, inputs.evidence, options,
+                                 dates) == dense
+    assert {d: dense[d] for d in dates[::6]} == judged_on_each_date(inputs, 2, 60, dates[::6])

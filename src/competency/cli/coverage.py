@@ -146,8 +146,13 @@ def report_command(
     """
     from competency.config import find_config
     from competency.coverage.disclosure import DisclosureRule
-    from competency.coverage.reports import ReportOptions, load_review_status, make_report
-    from competency.coverage.statuses import CoverageOptions, load_inputs
+    from competency.coverage.reports import (
+        ReportOptions,
+        load_review_status,
+        make_report,
+        read_report_counts,
+    )
+    from competency.coverage.statuses import CoverageOptions
     from competency.framework.model import load_framework
 
     cfg = find_config(config)
@@ -158,12 +163,13 @@ def report_command(
                             identifiable=identifiable,
                             rule=DisclosureRule(rule.suppress, rule.threshold, rule.round_to))
     fw = load_framework(framework or cfg.framework)
-    inputs = load_inputs(required(roles, cfg, "data.roles", "--roles"),
-                         required(staff, cfg, "data.staff", "--staff"),
-                         required(evidence, cfg, "data.evidence", "--evidence"), fw)
+    counts = read_report_counts(required(roles, cfg, "data.roles", "--roles"),
+                                required(staff, cfg, "data.staff", "--staff"),
+                                required(evidence, cfg, "data.evidence", "--evidence"),
+                                options, fw)
     status = load_review_status(catalogue or cfg.data.catalogue, reviews or cfg.data.reviews,
                                 fw, day)
-    for message in make_report(inputs, options, fw, out, status):
+    for message in make_report(counts, options, fw, out, status):
         warn(message)
     kind = "identifiable: personal data" if identifiable else "aggregated"
     print(f"{out}: report written ({kind})", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Coverage: statuses per requirement (DuckDB), disclosure control, reports, dashboard.
+"""Coverage: statuses per requirement (in columns), disclosure control, reports, dashboard.
 
 The names of the former module ``competency.coverage`` are re-exported here, so
 ``from competency.coverage import ...`` keeps working.

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
     import pandas as pd
+    import pyarrow as pa
 
     IntArray = npt.NDArray[np.int64]
     BoolArray = npt.NDArray[np.bool_]
@@ -291,23 +292,33 @@ def _suppress_smallest(full: IntArray, suppressed: BoolArray,
     return True
 
 
-def find_identifiers(texts: Iterable[str], identifiers: Iterable[str]) -> list[str]:
+def find_identifiers(texts: Iterable[str], identifiers: Iterable[str] | pa.Array) -> list[str]:
     """The ``identifiers`` that occur in ``texts`` as whole words (sorted).
 
     Embedded images (``data:...;base64,...``) are skipped. Purely numeric
     identifiers shorter than five digits are skipped too: they cannot be told
-    apart from counts.
+    apart from counts. ``identifiers`` may be an Arrow array of text (such as
+    :func:`identifiers_of` gives): a national staff table's millions are then
+    matched against the texts' words in one pass, not one by one.
     """
-    wanted = set(identifiers)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = (identifiers if isinstance(identifiers, pa.Array | pa.ChunkedArray)
+              else pa.array(list(identifiers), pa.string()))
     texts = [_DATA_URI.sub(" ", text) for text in texts]
     words: set[str] = set()
     for text in texts:
         words.update(_WORD.findall(text), _PLAIN_WORD.findall(text))
-    # an identifier that is one word is found among the words (each of them is one);
-    # the others are searched for (the few staff tables holding names)
-    found = {i for i in wanted & words if not (i.isdigit() and len(i) < 5)}
-    multi = [] if "".join(wanted).isalnum() else [  # (letters and digits only: none)
-        i for i in wanted if i and not i.isalnum() and not _WORD.fullmatch(i)]
+    # an identifier that is one word is found among the words (each of them is one)
+    among = pc.is_in(wanted, value_set=pa.array(sorted(words), pa.string()))
+    found = {str(i) for i in wanted.filter(among).to_pylist()
+             if not (i.isdigit() and len(i) < 5)}
+    # the others are searched for (the few staff tables holding names); plain letters
+    # and digits make one word, so only identifiers with anything else can be others
+    other = pc.match_substring_regex(wanted, "[^0-9A-Za-z]")
+    multi = {str(i) for i in wanted.filter(other).to_pylist()
+             if i and not i.isalnum() and not _WORD.fullmatch(i)}
     found.update(m for m in multi if any(
         re.search(rf"(?<![\w@.-]){re.escape(m)}(?![\w@-])", text) for text in texts))
     return sorted(found)
@@ -318,7 +329,8 @@ _PLAIN_WORD = re.compile(r"\w+")
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]*")
 
 
-def ensure_no_identifiers(where: str, texts: Iterable[str], identifiers: Iterable[str]) -> None:
+def ensure_no_identifiers(where: str, texts: Iterable[str],
+                          identifiers: Iterable[str] | pa.Array) -> None:
     """Raise :class:`DisclosureError` if an aggregated output names a member of staff."""
     found = find_identifiers(texts, identifiers)
     if found:
@@ -327,13 +339,20 @@ def ensure_no_identifiers(where: str, texts: Iterable[str], identifiers: Iterabl
                               f"({found[0]}{more}); not written")
 
 
-def identifiers_of(table: Any) -> list[str]:
-    """Every value of the identifying columns (:data:`IDENTIFYING_COLUMNS`) of a staff table.
+def identifiers_of(table: Any) -> pa.Array:
+    """Every value of the identifying columns (:data:`IDENTIFYING_COLUMNS`) of a staff
+    table, trimmed (a clean file's cells come as read), empty ones left out: an Arrow
+    array of text for :func:`find_identifiers`.
 
     ``table`` is a pyarrow table (such as :attr:`competency.hr.staff.Staff.table`).
     """
-    values: list[str] = []
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks: list[pa.Array] = []
     for name in IDENTIFYING_COLUMNS:
         if name in table.column_names:
-            values.extend(str(v) for v in table.column(name).to_pylist() if v)
-    return values
+            column = pc.utf8_trim_whitespace(table.column(name).cast(pa.string()))
+            chunks.extend(column.chunks)
+    values = pa.chunked_array(chunks, pa.string())
+    return values.filter(pc.not_equal(values, ""))

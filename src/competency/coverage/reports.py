@@ -14,10 +14,13 @@ report that is not identifiable is checked for staff identifiers before it is
 written. This module builds the report's content; :mod:`competency.coverage.reportfiles`
 renders it as HTML or XLSX.
 
-The figures come from one DuckDB connection (:func:`coverage_counts`): the status spans
-of :mod:`competency.coverage.trend`, computed once, counted at every month end and, on
-the as-of date, by group; pandas sees only the grouped counts, so a report on a
-national workforce handles thousands of rows, not millions.
+The figures come from one pass over the evidence (:func:`coverage_counts`; from the
+files, :func:`read_report_counts`, which reads them as ``competency coverage`` does):
+the statuses of :mod:`competency.coverage.trend`, judged in columns once, counted at
+every month end and, on the as-of date, by group (:mod:`competency.coverage.groups`);
+pandas sees only the grouped counts, so a report on a national workforce handles
+thousands of rows, not millions, and no table of its requirements is built unless it
+is identifiable.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from competency.coverage.disclosure import (
+    IDENTIFYING_COLUMNS,
     SUPPRESSED,
     TOTAL,
     DisclosureRule,
@@ -38,6 +42,10 @@ from competency.coverage.disclosure import (
     identifiers_of,
     protect,
 )
+from competency.coverage.groups import COMPETENCY as COMPETENCY
+from competency.coverage.groups import STATUS as STATUS
+from competency.coverage.groups import N as N
+from competency.coverage.groups import people_counts, requirement_counts, requirement_rows
 from competency.coverage.reportfiles import AGGREGATE_NOTICE as AGGREGATE_NOTICE
 from competency.coverage.reportfiles import CSS as CSS
 from competency.coverage.reportfiles import IDENTIFIABLE_NOTICE as IDENTIFIABLE_NOTICE
@@ -53,15 +61,11 @@ from competency.coverage.statuses import (
     CoverageInputs,
     CoverageOptions,
     compute_coverage,
+    evidence_slots,
+    judge_files,
+    slots_warnings,
 )
-from competency.coverage.trend import (
-    SPANS,
-    connect,
-    connection_warnings,
-    counts_on,
-    create_spans,
-    status_counts_by_date,
-)
+from competency.coverage.trend import Timeline, status_counts_by_date
 from competency.dates import add_months
 from competency.errors import CompetencyError
 from competency.files import atomic_write_bytes
@@ -74,8 +78,6 @@ if TYPE_CHECKING:
     from competency.framework.model import Framework
     from competency.training.reviews import ReviewStatus
 
-STATUS = "status"
-COMPETENCY = "competency"
 HELD = ("met", "expiring")
 """Statuses that mean the competency is held on the date."""
 SEVERITY: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
@@ -117,10 +119,6 @@ class ReportOptions:
 
 # --------------------------------------------------------------------------- data
 
-N = "n"
-"""The column of a grouped frame that counts its rows' requirements (or people)."""
-
-
 def coverage_frame(inputs: CoverageInputs, options: CoverageOptions
                    ) -> tuple[pd.DataFrame, list[str]]:
     """Coverage rows joined with each person's role, team and ethnic category."""
@@ -158,77 +156,53 @@ class CoverageCounts:
     rows: pd.DataFrame | None = None
     """When asked for: one row per requirement (staff_id, competency, status, role,
     team), sorted by staff_id then competency."""
+    identifiers: Sequence[str] | pa.Array = ()
+    """Every value of the staff table's identifying columns (see
+    :func:`~competency.coverage.disclosure.identifiers_of`): what a report that is not
+    identifiable must not contain."""
 
 
 def coverage_counts(inputs: CoverageInputs, options: CoverageOptions, months: int,
                     rows: bool = False) -> CoverageCounts:
-    """Coverage on ``options.as_of`` and at the month ends before it, on one connection.
+    """Coverage on ``options.as_of`` and at the month ends before it, from one pass over
+    the evidence: :mod:`competency.coverage.trend` judges every requirement's statuses
+    over time, counted on every date; the statuses on the as-of date are counted by
+    group (:mod:`competency.coverage.groups`)."""
+    days = month_ends(options.as_of, months)
+    judged = evidence_slots(inputs.roles, inputs.staff, inputs.evidence, options,
+                            lambda slots: Timeline(slots, days))
+    return _counted(judged, inputs.staff.table, rows, identifiers_of(inputs.staff.table))
 
-    The evidence is joined with the requirements once: :mod:`competency.coverage.trend`
-    turns it into the spans of time in which each requirement holds each status; the
-    trend counts them on every date, and the statuses on the as-of date (the span
-    holding then, else ``missing``) are counted by group.
-    """
+
+def read_report_counts(roles: str | Path, staff: str | Path, evidence: str | Path,
+                       options: ReportOptions, framework: Framework) -> CoverageCounts:
+    """:func:`~competency.coverage.statuses.load_inputs` then :func:`coverage_counts`,
+    with the same checks, errors and figures, in one pass over each file where it is
+    clean (as ``competency coverage`` reads them, see
+    :func:`~competency.coverage.statuses.judge_files`): ``competency report``."""
+    cov = options.coverage
+    days = month_ends(cov.as_of, options.trend_months)
+    judged, table = judge_files(roles, staff, evidence, cov, framework,
+                                lambda slots: Timeline(slots, days),
+                                (TEAM, ETHNIC_CATEGORY, *IDENTIFYING_COLUMNS))
+    return _counted(judged, table, options.identifiable, identifiers_of(table))
+
+
+def _counted(judged: Timeline, staff: pa.Table, rows: bool,
+             identifiers: pa.Array) -> CoverageCounts:
     import pandas as pd
 
-    days = month_ends(options.as_of, months)
-    worst = " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(STATUSES))
-    severity = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUSES))
-    as_of = f"DATE '{options.as_of.isoformat()}'"
-    missing = SEVERITY["missing"]
-    con = connect(inputs.roles, inputs.staff, inputs.evidence)
-    try:
-        warnings = connection_warnings(con)
-        create_spans(con, options, days[0], days[-1])
-        counts = counts_on(con, days)
-        con.register("people", _people_columns(inputs.staff.table))
-        # the statuses other than missing on the as-of date, by severity
-        held = (f"SELECT staff_id, competency, CASE status {severity} END AS w "
-                f"FROM {SPANS} WHERE since <= {as_of} AND {as_of} < until")
-        requirements = con.sql(f"""
-            WITH counted AS (
-                SELECT p.{ROLE}, p.{TEAM}, h.competency, h.w, count(*) AS n
-                FROM ({held}) h JOIN people p ON p.{STAFF_ID} = h.staff_id
-                GROUP BY ALL),
-            required AS (
-                SELECT t.{ROLE}, t.{TEAM}, r.competency, t.n
-                FROM (SELECT {ROLE}, {TEAM}, count(*) AS n FROM people GROUP BY ALL) t
-                JOIN roles r ON r.role = t.{ROLE}),
-            missing AS (
-                SELECT q.{ROLE}, q.{TEAM}, q.competency, {missing} AS w,
-                       q.n - COALESCE(sum(c.n), 0) AS n
-                FROM required q LEFT JOIN counted c ON c.{ROLE} = q.{ROLE}
-                    AND c.{TEAM} = q.{TEAM} AND c.competency = q.competency
-                GROUP BY q.{ROLE}, q.{TEAM}, q.competency, q.n)
-            SELECT {ROLE}, {TEAM}, competency AS {COMPETENCY},
-                   CASE w {worst} END AS {STATUS}, CAST(n AS BIGINT) AS {N}
-            FROM (SELECT * FROM counted UNION ALL SELECT * FROM missing WHERE n > 0)
-            """).to_arrow_table().to_pandas()
-        # a person's worst status: missing when fewer statuses are held than required
-        people = con.sql(f"""
-            SELECT p.{ROLE}, p.{TEAM}, p.{ETHNIC_CATEGORY},
-                   CASE CASE WHEN COALESCE(h.k, 0) < q.k THEN {missing} ELSE h.w END
-                       {worst} END AS {STATUS},
-                   count(*) AS {N}
-            FROM people p
-            JOIN (SELECT role, count(*) AS k FROM roles GROUP BY role) q
-                ON q.role = p.{ROLE}
-            LEFT JOIN (SELECT staff_id, count(*) AS k, max(w) AS w FROM ({held})
-                       GROUP BY staff_id) h ON h.staff_id = p.{STAFF_ID}
-            GROUP BY ALL""").to_arrow_table().to_pandas()
-        everyone = None if not rows else con.sql(f"""
-            SELECT p.{STAFF_ID}, r.competency AS {COMPETENCY},
-                   CASE COALESCE(h.w, {missing}) {worst} END AS {STATUS}, p.{ROLE}, p.{TEAM}
-            FROM people p JOIN roles r ON r.role = p.{ROLE}
-            LEFT JOIN ({held}) h
-                ON h.staff_id = p.{STAFF_ID} AND h.competency = r.competency
-            ORDER BY p.{STAFF_ID}, r.competency""").to_arrow_table().to_pandas()
-    finally:
-        con.close()
+    counts = judged.counts()
+    statuses = judged.statuses_on(judged.dates[-1])
+    slots = judged.slots
     records = [{"date": day.isoformat(), **{s: counts[day][s] for s in STATUSES}}
-               for day in days]
+               for day in judged.dates]
     trend = pd.DataFrame.from_records(records, index="date", columns=["date", *STATUSES])
-    return CoverageCounts(requirements, people, trend, tuple(warnings), everyone)
+    return CoverageCounts(requirement_counts(slots, statuses, staff),
+                          people_counts(slots, statuses, staff), trend,
+                          tuple(slots_warnings(slots)),
+                          requirement_rows(slots, statuses, staff) if rows else None,
+                          identifiers)
 
 
 def _sizes(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
@@ -470,14 +444,17 @@ def load_review_status(catalogue: Path | None, reviews: Path | None, framework: 
     return review_status(load_catalogue(catalogue, framework), log, framework, as_of)
 
 
-def build_report(inputs: CoverageInputs, options: ReportOptions, framework: Framework,
-                 reviews: ReviewStatus | None = None, pictures: bool = True) -> Report:
-    """Compute every section of the report; ``pictures=False`` leaves out the PNG
+def build_report(inputs: CoverageInputs | CoverageCounts, options: ReportOptions,
+                 framework: Framework, reviews: ReviewStatus | None = None,
+                 pictures: bool = True) -> Report:
+    """Compute every section of the report (from the input tables, or from their
+    :class:`CoverageCounts` for ``options``); ``pictures=False`` leaves out the PNG
     pictures (a workbook replaces them by its colour scale and native chart)."""
     import pandas as pd
 
     cov, rule = options.coverage, options.rule
-    counts = coverage_counts(inputs, cov, options.trend_months, rows=options.identifiable)
+    counts = inputs if isinstance(inputs, CoverageCounts) else coverage_counts(
+        inputs, cov, options.trend_months, rows=options.identifiable)
     frame = counts.requirements
     order = list(framework.ids)
     frame[COMPETENCY] = pd.Categorical(frame[COMPETENCY], categories=order)
@@ -559,7 +536,8 @@ def report_path(out: str | Path) -> Path:
     return out
 
 
-def write_report(report: Report, out: str | Path, identifiers: Sequence[str] = ()) -> Path:
+def write_report(report: Report, out: str | Path,
+                 identifiers: Sequence[str] | pa.Array = ()) -> Path:
     """Render ``report`` by the suffix of ``out`` (.xlsx or .html) and write it atomically.
 
     A report that is not identifiable is refused when it contains any of
@@ -577,10 +555,14 @@ def write_report(report: Report, out: str | Path, identifiers: Sequence[str] = (
     return atomic_write_bytes(out, data)
 
 
-def make_report(inputs: CoverageInputs, options: ReportOptions, framework: Framework,
-                out: str | Path, reviews: ReviewStatus | None = None) -> list[str]:
-    """Build and write a report; returns the coverage warnings."""
+def make_report(inputs: CoverageInputs | CoverageCounts, options: ReportOptions,
+                framework: Framework, out: str | Path, reviews: ReviewStatus | None = None
+                ) -> list[str]:
+    """Build and write a report (from the input tables, or from their
+    :func:`read_report_counts`); returns the coverage warnings."""
     html = report_path(out).suffix.lower() == ".html"
-    report = build_report(inputs, options, framework, reviews, pictures=html)
-    write_report(report, out, identifiers_of(inputs.staff.table))
+    counts = inputs if isinstance(inputs, CoverageCounts) else coverage_counts(
+        inputs, options.coverage, options.trend_months, rows=options.identifiable)
+    report = build_report(counts, options, framework, reviews, pictures=html)
+    write_report(report, out, counts.identifiers)
     return list(report.warnings)

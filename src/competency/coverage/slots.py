@@ -69,7 +69,7 @@ def expiries(days: np.ndarray, years: int) -> np.ndarray:
     return out
 
 
-def _expiry_table(days: np.ndarray, years: int) -> tuple[int, np.ndarray]:
+def expiry_table(days: np.ndarray, years: int) -> tuple[int, np.ndarray]:
     """``(first, table)`` with ``table[d - first]`` the expiry of day ``d`` for every day
     of ``days``' range: one look-up per row instead of calendar arithmetic."""
     import numpy as np
@@ -172,11 +172,12 @@ class Slots:
         counts = [(str(v["values"]), int(v["counts"])) for v in pc.value_counts(names).to_pylist()]
         return sorted(counts, key=lambda item: (-item[1], item[0]))
 
-    def add(self, batch: EvidenceCodes) -> None:
-        """Judge a batch of evidence into the slots (rows for staff not in the staff
-        table are counted for :meth:`unknown_staff`, and otherwise ignored)."""
-        import numpy as np
-
+    def route(self, batch: EvidenceCodes) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                    np.ndarray]:
+        """``(slot, level, required level, day)`` of the batch's evidence that bears on a
+        requirement (its member of staff's role requires its competency) and is dated on
+        or before the as-of date; rows for staff not in the staff table are counted for
+        :meth:`unknown_staff`, and otherwise ignored."""
         if len(batch.unknown):
             self._unknown.append(batch.unknown)
 
@@ -190,13 +191,20 @@ class Slots:
         if not keep.all():
             staff, comp, level, day = staff[keep], comp[keep], level[keep], day[keep]
             role, needed = role[keep], needed[keep]
-        if not len(staff):
+        slot = self.start[staff] + self.position[role, comp]
+        return slot, level, needed, day
+
+    def add(self, batch: EvidenceCodes) -> None:
+        """Judge a batch of evidence into the slots (see :meth:`route`)."""
+        import numpy as np
+
+        slot, level, needed, day = self.route(batch)
+        if not len(slot):
             return
         if int(level.max()) > MAX_LEVEL or int(level.min()) < 0:
             raise CompetencyError(f"evidence levels must be 0 to {MAX_LEVEL} "
                                   f"({int(level.max())})")
-        slot = self.start[staff] + self.position[role, comp]
-        first, table = _expiry_table(day, self.years)
+        first, table = expiry_table(day, self.years)
         expires = table[day - first]
         valid = expires > self.as_of
         enough = level >= needed
@@ -247,7 +255,7 @@ class Slots:
         expires -= np.int32(EPOCH_ORDINAL)
         lapsed = np.flatnonzero(kind == EXPIRED)
         if len(lapsed):
-            earliest, table = _expiry_table(achieved[lapsed], self.years)
+            earliest, table = expiry_table(achieved[lapsed], self.years)
             expires[lapsed] = table[achieved[lapsed] - earliest]
         soon = (expires - np.int32(self.as_of)) <= self.expiring_days
         status = np.array(STATUS_BY_CLASS, np.int8)[kind * 2 + soon]

@@ -25,9 +25,10 @@ the size of the NHS in England (1.5 million staff, 10 million evidence rows) is
 covered in seconds and under 2 GB. ``competency coverage`` reads clean CSV files
 in one typed pass each (:func:`write_coverage_files`), checking each distinct
 value once, and falls back on the full readers, whose errors name the file, row
-and value, for anything else. The statuses on many dates (the reports' trend)
-are one SQL query run by DuckDB (:func:`status_counts_by_date`), held to the same
-results by the tests.
+and value, for anything else (:func:`judge_files`, which ``competency report``
+reads its files with too). The statuses on many dates (the reports' trend) are
+judged in the same layout from one sort of the evidence
+(:mod:`competency.coverage.trend`), held to the same results by the tests.
 """
 
 from __future__ import annotations
@@ -36,15 +37,16 @@ import contextlib
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from competency.coverage.slots import Slots
 from competency.errors import CompetencyError
 from competency.evidence.records import (
     COMPETENCY,
+    EvidenceCodes,
     EvidenceTable,
     UncleanEvidence,
     evidence_codes,
@@ -133,29 +135,49 @@ def coverage_warnings(roles_without: Sequence[tuple[str, int]], unknown_rows: in
     return out
 
 
-def _warnings(slots: Slots) -> list[str]:
+def slots_warnings(slots: Slots) -> list[str]:
+    """The coverage warnings of the staff and evidence judged into ``slots``."""
     return coverage_warnings(slots.roles_without_requirements(),
                              *slots.unknown_staff(WARNING_EXAMPLES))
 
 
-def _slots(roles: Roles, staff: Staff, evidence: EvidenceTable,
-           options: CoverageOptions) -> Slots:
+class Judge(Protocol):
+    """What evidence is judged into: :class:`Slots`, or a judge of its layout."""
+
+    def add(self, batch: EvidenceCodes) -> None:
+        """Take a batch of evidence."""
+
+
+J = TypeVar("J", bound=Judge)
+
+
+def evidence_slots(roles: Roles, staff: Staff, evidence: EvidenceTable,
+                   options: CoverageOptions, judge: Callable[[Slots], J]) -> J:
+    """The evidence of checked tables judged into ``judge(slots)``, ``slots`` being the
+    layout of the staff's requirements (as-of date, refresher period and expiring window
+    those of ``options``)."""
     import pyarrow.compute as pc
 
     ids = staff.table.column(STAFF_ID).combine_chunks()
     competencies = [str(c) for c in pc.unique(evidence.table.column(COMPETENCY)).to_pylist()]
     slots = Slots(roles, ids, staff.table.column(ROLE), competencies, options.as_of,
                   options.refresher_years, options.expiring_days)
+    judged = judge(slots)
     for codes in evidence_codes(evidence.table, ids, slots.competencies):
-        slots.add(codes)
-    return slots
+        judged.add(codes)
+    return judged
+
+
+def _slots(roles: Roles, staff: Staff, evidence: EvidenceTable,
+           options: CoverageOptions) -> Slots:
+    return evidence_slots(roles, staff, evidence, options, lambda slots: slots)
 
 
 def compute_coverage(roles: Roles, staff: Staff, evidence: EvidenceTable,
                      options: CoverageOptions) -> CoverageResult:
     """Coverage rows for every member of staff and required competency."""
     slots = _slots(roles, staff, evidence, options)
-    return CoverageResult(slots.table(encoded=False), _warnings(slots))
+    return CoverageResult(slots.table(encoded=False), slots_warnings(slots))
 
 
 @dataclass(frozen=True)
@@ -188,7 +210,7 @@ def write_coverage(inputs: CoverageInputs, options: CoverageOptions,
     _check_out(out)
     slots = _slots(inputs.roles, inputs.staff, inputs.evidence, options)
     _write_rows(slots, Path(out))
-    return _warnings(slots)
+    return slots_warnings(slots)
 
 
 def write_coverage_files(roles: str | Path, staff: str | Path, evidence: str | Path,
@@ -203,7 +225,23 @@ def write_coverage_files(roles: str | Path, staff: str | Path, evidence: str | P
     without building its table; any other file is read by :func:`load_staff` or
     :func:`load_evidence`, whose errors name the file, row and value.
     """
-    framework = framework or load_framework()
+    slots = judge_files(roles, staff, evidence, options, framework or load_framework(),
+                        lambda slots: slots)[0]
+    _check_out(out)
+    _write_rows(slots, Path(out))
+    return slots_warnings(slots)
+
+
+def judge_files(roles: str | Path, staff: str | Path, evidence: str | Path,
+                options: CoverageOptions, framework: Framework,
+                judge: Callable[[Slots], J], staff_columns: Sequence[str] = ()
+                ) -> tuple[J, pa.Table]:
+    """The roles, staff and evidence files read and checked as :func:`load_inputs` does
+    (the same errors), the evidence judged into ``judge(slots)`` (see
+    :func:`evidence_slots`) in one pass over each file where it is clean (see
+    :func:`write_coverage_files`); and the staff table's ``staff_columns`` (those it
+    has; cells of a clean file as read, not trimmed, ethnic_category perhaps
+    dictionary-encoded), the others let go before the evidence is read."""
     requirements = load_roles(roles, framework)
     scanned = scan_staff(staff)
     if scanned is None:
@@ -211,29 +249,31 @@ def write_coverage_files(roles: str | Path, staff: str | Path, evidence: str | P
         ids, staff_roles = table.column(STAFF_ID).combine_chunks(), table.column(ROLE)
         order = None
     else:
+        table = scanned.table
         ids, staff_roles, order = scanned.ids, scanned.roles, scanned.order
+    del scanned
+    table = table.select([name for name in staff_columns if name in table.column_names])
 
-    def fresh() -> Slots:
-        return Slots(requirements, ids, staff_roles, framework.ids, options.as_of,
-                     options.refresher_years, options.expiring_days, order)
+    def fresh() -> tuple[Slots, J]:
+        slots = Slots(requirements, ids, staff_roles, framework.ids, options.as_of,
+                      options.refresher_years, options.expiring_days, order)
+        return slots, judge(slots)
 
-    slots = fresh()
+    slots, judged = fresh()
     chunks = scan_evidence(evidence, framework, ids, slots.competencies)
     try:
         if chunks is None:
             raise UncleanEvidence(str(evidence))
         for codes in _ahead(chunks):
-            slots.add(codes)
+            judged.add(codes)
     except UncleanEvidence:
         del chunks
         checked = load_evidence(evidence, framework).table
-        del slots
-        slots = fresh()
+        del slots, judged
+        slots, judged = fresh()
         for codes in evidence_codes(checked, ids, slots.competencies):
-            slots.add(codes)
-    _check_out(out)
-    _write_rows(slots, Path(out))
-    return _warnings(slots)
+            judged.add(codes)
+    return judged, table
 
 
 def _ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:

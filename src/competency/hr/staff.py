@@ -73,6 +73,9 @@ class StaffColumns:
     """role, in file order (dictionary-encoded text)."""
     order: pa.Array
     """Row numbers (from 0) in staff_id order, compared as text."""
+    table: pa.Table
+    """Every column as read (cells not trimmed; role and ethnic_category
+    dictionary-encoded), for what else a caller needs of the staff."""
 
 
 def scan_staff(path: str | Path) -> StaffColumns | None:
@@ -111,7 +114,7 @@ def scan_staff(path: str | Path) -> StaffColumns | None:
     roles = pa.chunked_array(
         [pa.DictionaryArray.from_arrays(chunk.indices, pc.utf8_trim_whitespace(chunk.dictionary))
          for chunk in table.column(ROLE).chunks], text)
-    return StaffColumns(ids, roles, order)
+    return StaffColumns(ids, roles, order, table)
 
 
 def _raise_duplicate(text: TextTable, ids: pa.ChunkedArray) -> None:
