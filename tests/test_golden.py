@@ -10,9 +10,11 @@ says why where it is used:
 * the tmp_path root, which differs every run (``<TMP>``);
 * wall-clock timestamps that commands stamp on what they record (``<NOW>``);
 * the grading run's timings (``<SECONDS>``), and its line on the sandbox, which
-  depends on the host (``<HOST-DEPENDENT>``);
-* the base64 of PNG charts in the HTML report, whose pixels depend on matplotlib
-  and FreeType rather than on this package (the figures are in the tables beside it).
+  depends on the host (``<HOST-DEPENDENT>``).
+
+The HTML report's pictures are SVG that the package writes: each is recorded decoded, as
+its own golden file (``report-heatmap.svg``, ``report-trend.svg``), which its base64 in
+``report.html`` stands for.
 
 Nothing here imports the package: the tests stay valid while modules move.
 ``pytest tests/test_golden.py --update-goldens`` rewrites the recorded files instead of
@@ -22,6 +24,7 @@ error wording may change.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import difflib
 import json
@@ -65,10 +68,8 @@ REPORT_SECONDS: Mask = (r"(?m)^((?:[^,\n]*,){6})\d+\.\d+(?=,)", r"\1<SECONDS>")
 # the kernel (Landlock ABI, cgroup delegation), on where Python is installed, and the
 # uid is derived from the process id; tests/test_grading.py tests the isolation itself.
 ISOLATION: Mask = (r"(?m)^isolation: .*$", "isolation: <HOST-DEPENDENT>")
-# PNG charts embedded in the HTML report: the pixels depend on the matplotlib and
-# FreeType builds, not on this package; the <img> tag, its alt text and the tables
-# with the same figures are kept.
-PNG: Mask = (r"(data:image/png;base64,)[A-Za-z0-9+/=]+", r"\1<PNG>")
+# An SVG picture inlined as base64 in the HTML report (recorded decoded beside it).
+SVG_DATA = re.compile(r"(data:image/svg\+xml;base64,)([A-Za-z0-9+/=]+)")
 
 
 def competency_script() -> str:
@@ -263,7 +264,16 @@ def test_reports(run: Runner, golden: Golden, org: Path) -> None:
              ("report-html", "report", "--out", "report.html", "--as-of", AS_OF))
     golden.check("report.xlsx.txt", xlsx_text(org / "report.xlsx"))
     golden.check("report-identifiable.xlsx.txt", xlsx_text(org / "identifiable.xlsx"))
-    golden.file("report.html", org / "report.html", masks=(PNG,))
+    page = (org / "report.html").read_text("utf-8")
+    pictures = iter(("report-heatmap.svg", "report-trend.svg"))
+
+    def recorded(found: re.Match[str]) -> str:
+        name = next(pictures)
+        golden.check(name, base64.b64decode(found.group(2)).decode("utf-8"))
+        return f"{found.group(1)}<{name}>"
+
+    golden.check("report.html", SVG_DATA.sub(recorded, page))
+    assert next(pictures, None) is None  # both pictures are there
     golden.verify()
 
 

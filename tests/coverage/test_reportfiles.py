@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import io
 import os
 import re
@@ -24,6 +25,7 @@ from competency.coverage.reportfiles import (
     IDENTIFIABLE_NOTICE,
     MIN_CONTRAST,
     STATUS_COLOURS,
+    SVG,
     Chart,
     Report,
     Section,
@@ -469,6 +471,23 @@ def test_alt_text_is_escaped_and_each_object_gets_its_own() -> None:
     assert found == ['A "quoted" <alt> & co', "Second picture"]
     book = load_workbook(io.BytesIO(data))  # still a workbook openpyxl (and Excel) reads
     assert [len(book[n]._images) for n in ("First", "Second")] == [1, 1]
+
+
+def test_svg_pictures_are_inlined_with_their_media_type() -> None:
+    """An SVG picture is an <img> of an SVG data URL with its alt text; a workbook shows
+    it only through a native replacement (a colour scale or chart), never as a picture."""
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>'
+    drawn = Section("heat", "Heat", "Heat", "n", table=pd.DataFrame({"role": ["A"], "X": [50]}),
+                    image=svg, image_type=SVG, image_alt="Heat", heat=True)
+    page = render_html(Report("R", (), False, (drawn,)))
+    assert f'<img alt="Heat" src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}">' \
+        in page
+    book = load_workbook(io.BytesIO(render_xlsx(Report("R", (), False, (drawn,)))))
+    assert book["Heat"]._images == []
+    alone = Section("pic", "Pic", "Pic", "n", image=svg, image_type=SVG)
+    with pytest.raises(ValueError, match=r"^Pic: a workbook embeds PNG pictures only "
+                                         r"\(image/svg\+xml\)$"):
+        render_xlsx(Report("R", (), False, (alone,)))
 
 
 def test_figure_html_gives_a_picture_alt_text_and_a_caption() -> None:

@@ -32,6 +32,7 @@ from competency.coverage.reports import (
     month_ends,
     person_status,
     read_report_counts,
+    render_html,
     render_xlsx,
     status_counts,
     trend_counts,
@@ -202,20 +203,18 @@ def test_heatmap_numbers_are_readable_on_every_cell_colour() -> None:
     under a suppressed *)."""
     import math
 
-    import matplotlib
-    from matplotlib.colors import to_hex
-
+    from competency.coverage.charts import SUPPRESSED_FILL, heat_colour
     from competency.coverage.reportfiles import MIN_CONTRAST, contrast_ratio
 
-    cmap = matplotlib.colormaps["RdYlGn"]
     colours = set()
     for tenth in range(1001):
         value = tenth / 10
-        text = heatmap_text_colour(cmap, value)
+        text = heatmap_text_colour(value)
         colours.add(text)
-        assert contrast_ratio(text, to_hex(cmap(value / 100))) >= MIN_CONTRAST, value
+        assert contrast_ratio(text, heat_colour(value)) >= MIN_CONTRAST, value
     assert colours == {"000000", "FFFFFF"}  # white on the dark reds and greens
-    assert contrast_ratio(heatmap_text_colour(cmap, math.nan), "#dddddd") >= MIN_CONTRAST
+    assert heatmap_text_colour(math.nan) == heatmap_text_colour(None) == "000000"
+    assert contrast_ratio("000000", SUPPRESSED_FILL) >= MIN_CONTRAST
 
 
 def test_heatmap_table_is_the_pictures_figures() -> None:
@@ -488,7 +487,7 @@ class Page(HTMLParser):
         if tag == "img":
             self.images.append(str(found["src"]))
         if tag in ("script", "link", "iframe") or (
-                tag == "img" and not str(found["src"]).startswith("data:image/png;base64,")):
+                tag == "img" and not str(found["src"]).startswith("data:image/svg+xml;base64,")):
             self.external.append(tag)
         if found.get("class"):
             self.classes.append(str(found["class"]))
@@ -572,6 +571,22 @@ def test_a_report_naming_staff_is_not_written(framework: Framework, org: dict[st
             r"not written$")):
         write_report(report, out, STAFF_IDS)
     assert not out.exists()
+
+
+def test_a_picture_naming_staff_is_not_written(tmp_path: Path) -> None:
+    """The pictures are base64 in the page: their own text is checked for identifiers."""
+    from competency.coverage.reports import SVG, Report, Section
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><text>NX-007</text></svg>'
+    report = Report("R", (AGGREGATE_NOTICE,), False, (
+        Section("heatmap", "Heat", "Heat", "n", image=svg, image_type=SVG),))
+    out = tmp_path / "report.html"
+    with pytest.raises(DisclosureError, match=r"a staff identifier \(NX-007\); not written$"):
+        write_report(report, out, STAFF_IDS)
+    assert not out.exists()
+    assert "NX-007" not in render_html(report)  # only in the base64
+    write_report(report, out, ["NX-008"])
+    assert out.exists()
 
 
 def test_unknown_report_format_is_refused(inputs: CoverageInputs, framework: Framework,

@@ -1,9 +1,10 @@
 """Reports rendered as files: one self-contained HTML page or one Excel workbook.
 
 :mod:`competency.coverage.reports` builds a :class:`Report` (its header lines and
-sections, each a table and/or a PNG picture, both defined here) and writes it; this
-module turns one into HTML text or XLSX bytes (openpyxl), cells written as they are,
-statuses coloured where a section asks for it.
+sections, each a table and/or a picture (PNG or SVG), both defined here) and writes
+it; this module turns one into HTML text or XLSX bytes (written by
+:mod:`competency.coverage.spreadsheet`), cells written as they are, statuses coloured
+where a section asks for it.
 
 The workbook is one sheet per section, each an Excel table with filters under a
 frozen header, columns fitted to their contents, printed landscape one page
@@ -24,17 +25,25 @@ from __future__ import annotations
 
 import base64
 import html
-import io
-import posixpath
 import re
-import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
-from xml.etree import ElementTree
+
+from competency.coverage.spreadsheet import (
+    PLAIN,
+    BarChart,
+    CellStyle,
+    Picture,
+    Sheet,
+    Table,
+    Workbook,
+    column_letter,
+    quote_sheet,
+    sheet_texts,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
-    from openpyxl.worksheet.worksheet import Worksheet
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,10 @@ class Section:
     table: pd.DataFrame | None = None
     """Cells as int, float or text (``*`` where suppressed); the columns are the header."""
     image: bytes | None = None
-    """A PNG picture."""
+    """A picture: PNG or SVG bytes (:attr:`image_type`)."""
+    image_type: str = "image/png"
+    """The picture's media type: :data:`PNG` or :data:`SVG` (a workbook embeds only PNG;
+    an SVG section must be :attr:`heat` or carry a :attr:`chart` to be shown there)."""
     image_alt: str = ""
     """The picture's text alternative (default: the title)."""
     status_colours: bool = False
@@ -95,6 +107,10 @@ class Report:
     """Data problems found while computing coverage (for stderr, not the report)."""
 
 
+PNG = "image/png"
+"""The media type of a PNG picture."""
+SVG = "image/svg+xml"
+"""The media type of an SVG picture (what the HTML report's charts are)."""
 IDENTIFIABLE_NOTICE = ("IDENTIFIABLE: contains personal data: for managers, handle under "
                        "your data protection policy.")
 """The header line of an identifiable report (shown as a red notice in HTML)."""
@@ -256,7 +272,7 @@ def render_html(report: Report) -> str:
         if s.image is not None:
             data = base64.b64encode(s.image).decode("ascii")
             out.append(f'<img alt="{esc(s.image_alt or s.title)}" '
-                       f'src="data:image/png;base64,{data}">')
+                       f'src="data:{s.image_type};base64,{data}">')
         if s.table is not None:
             out.append(table_html(s.table, s.status_colours, table_caption(s)))
         out.append("</section>")
@@ -265,37 +281,30 @@ def render_html(report: Report) -> str:
 
 
 HEADER_ROW = 4
+"""The row of a section sheet's table header (title, note and a blank row above it)."""
 TOTAL_ROW = "Total"
 """The first cell of a table's total row."""
-"""The row of a section sheet's table header (title, note and a blank row above it)."""
 HEAT_COLOURS = ("F8696B", "FFEB84", "63BE7B")
 """The colour scale of a heatmap's cells: 0, 50 and 100 (red, amber, green)."""
 MIN_WIDTH, MAX_WIDTH = 8, 60
 """Bounds of a fitted column width, in characters."""
+TITLE = CellStyle(bold=True, size=14)
+SHEET_TITLE = CellStyle(bold=True, size=12)
+BOLD = CellStyle(bold=True)
+HEADER = CellStyle(bold=True, wrap_top=True)
+FIGURE = CellStyle(right=True)
+STATUS_FILLS = {s: CellStyle(fill=c) for s, c in STATUS_COLOURS.items()}
 
 
-def _fit_columns(sheet: Worksheet, first_row: int) -> None:
+def _fit_columns(sheet: Sheet, first_row: int) -> None:
     """Widen each column to its longest cell from ``first_row`` down (within bounds)."""
-    from openpyxl.utils import get_column_letter
-
     widths: dict[int, int] = {}
-    for row in sheet.iter_rows(min_row=first_row):
-        for cell in row:
-            if cell.value is not None:
-                widths[cell.column] = max(widths.get(cell.column, 0), len(_text(cell.value)))
+    for cells in sheet.rows[first_row - 1:]:
+        for column, (value, _) in enumerate(cells, 1):
+            if value is not None:
+                widths[column] = max(widths.get(column, 0), len(_text(value)))
     for column, width in widths.items():
-        sheet.column_dimensions[get_column_letter(column)].width = min(
-            MAX_WIDTH, max(MIN_WIDTH, width + 2))
-
-
-def _print_setup(sheet: Worksheet, title_rows: str | None = None) -> None:
-    """Landscape, one page wide (as many pages long as it takes), header repeated."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_rows:
-        sheet.print_title_rows = title_rows
+        sheet.widths[column] = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
 
 
 def _table_name(key: str, used: set[str]) -> str:
@@ -309,52 +318,22 @@ def _table_name(key: str, used: set[str]) -> str:
     return name
 
 
-def _define_table(sheet: Worksheet, name: str, header_row: int, last_row: int,
-                  columns: int) -> None:
-    """Rows ``header_row`` to ``last_row`` as an Excel table whose first row is its header
-    row (what screen readers announce as column headers), with filters and row stripes."""
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.table import Table, TableStyleInfo
-
-    ref = f"A{header_row}:{get_column_letter(columns)}{last_row}"
-    table = Table(displayName=name, ref=ref, headerRowCount=1)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
-    sheet.add_table(table)
-
-
-def _add_table(sheet: Worksheet, section: Section, last_row: int, used: set[str]) -> None:
+def _add_table(sheet: Sheet, section: Section, last_row: int, used: set[str]) -> None:
     """The header row and data rows as an Excel table with filters (header names must be
-    distinct, non-empty text)."""
+    distinct, non-empty text): what screen readers announce as column headers."""
     assert section.table is not None
     names = [str(c) for c in section.table.columns]
     if last_row <= HEADER_ROW or "" in names or len(set(names)) < len(names):
         return
     if str(section.table.iloc[-1, 0]) == TOTAL_ROW and last_row > HEADER_ROW + 1:
         last_row -= 1  # the total stays below the table, out of its sorting and filters
-    _define_table(sheet, _table_name(section.key, used), HEADER_ROW, last_row, len(names))
+    sheet.tables.append(Table(_table_name(section.key, used), HEADER_ROW, last_row,
+                              tuple(names)))
 
 
-def _heat(sheet: Worksheet, columns: int, last_row: int) -> None:
-    """A red-amber-green colour scale over the figures (text such as ``*`` and blanks
-    are not coloured by a colour scale)."""
-    from openpyxl.formatting.rule import ColorScaleRule
-    from openpyxl.utils import get_column_letter
-
-    if columns < 2 or last_row <= HEADER_ROW:
-        return
-    low, mid, high = HEAT_COLOURS
-    sheet.conditional_formatting.add(
-        f"B{HEADER_ROW + 1}:{get_column_letter(columns)}{last_row}",
-        ColorScaleRule(start_type="num", start_value=0, start_color=low,
-                       mid_type="num", mid_value=50, mid_color=mid,
-                       end_type="num", end_value=100, end_color=high))
-
-
-def _chart(sheet: Worksheet, section: Section, spec: Chart) -> Any:
+def _chart(sheet: Sheet, section: Section, spec: Chart, row: int) -> BarChart | None:
     """A native chart reading the section's published cells (rows in ``skip_rows`` left
     out), or None when there is nothing to plot."""
-    from openpyxl.chart import BarChart, Reference, Series
-
     assert section.table is not None
     names = [str(c) for c in section.table.columns]
     first = [str(v) for v in section.table.iloc[:, 0]]
@@ -362,31 +341,17 @@ def _chart(sheet: Worksheet, section: Section, spec: Chart) -> Any:
     series = [names.index(c) + 1 for c in spec.series if c in names]
     if not rows or not series or rows != list(range(rows[0], rows[-1] + 1)):
         return None  # only one block of consecutive rows can be charted
-    chart = BarChart()
-    chart.type = "bar" if spec.kind == "stacked_bar" else "col"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.title = spec.title
-    chart.y_axis.title = spec.axis_title
-    chart.x_axis.title = names[0]
-    chart.legend.position = "b"
-    if spec.kind == "stacked_bar":
-        chart.x_axis.scaling.orientation = "maxMin"  # rows top to bottom, as in the table
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    for column in series:
-        values = Reference(sheet, min_col=column, min_row=rows[0], max_row=rows[-1])
-        chart.series.append(Series(values, title=names[column - 1]))
-    chart.set_categories(Reference(sheet, min_col=1, max_col=1, min_row=rows[0],
-                                   max_row=rows[-1]))
-    for plotted, column in zip(chart.series, series, strict=True):
-        status = names[column - 1].removesuffix(" %")
-        if status in STATUS_COLOURS:
-            plotted.graphicalProperties.solidFill = STATUS_COLOURS[status]
-            plotted.graphicalProperties.line.solidFill = "808080"
-    chart.width = 24
-    chart.height = max(8.0, min(20.0, 0.6 * len(rows) + 4))
-    return chart
+    where = quote_sheet(sheet.name)
+
+    def cells(column: int) -> str:
+        letter = column_letter(column)
+        return f"{where}!${letter}${rows[0]}:${letter}${rows[-1]}"
+
+    plotted = tuple((names[c - 1], cells(c), STATUS_COLOURS.get(names[c - 1].removesuffix(" %")))
+                    for c in series)
+    return BarChart(spec.kind == "stacked_bar", spec.title, names[0], spec.axis_title,
+                    cells(1), plotted, 24, max(8.0, min(20.0, 0.6 * len(rows) + 4)), row,
+                    chart_alt_text(spec))
 
 
 def chart_alt_text(spec: Chart) -> str:
@@ -401,163 +366,61 @@ def render_xlsx(report: Report) -> bytes:
 
     The workbook's title is the report's; the About sheet's list of sheets and every
     section's table are Excel tables with a header row; every chart and picture carries
-    alt text (openpyxl writes none for charts and ``Picture`` for pictures, so the saved
-    drawings are given theirs by :func:`describe_drawings`).
+    alt text. Written by :mod:`competency.coverage.spreadsheet` (no spreadsheet library).
     """
-    from openpyxl import Workbook
-    from openpyxl.drawing.image import Image
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    book = Workbook()
-    book.properties.title = report.title
-    book.properties.language = LANGUAGE
-    about = book.active
-    assert about is not None
-    about.title = ABOUT_SHEET
-    about.append([report.title])
-    about["A1"].font = Font(bold=True, size=14)
+    book = Workbook(report.title, LANGUAGE)
+    about = Sheet(ABOUT_SHEET)
+    book.sheets.append(about)
+    about.append([report.title], [TITLE])
     for line in report.header:
         about.append([line])
     about.append([])
-    about.append(["Sheet", "Contents"])
-    header = about.max_row
-    for cell in about[header]:
-        cell.font = Font(bold=True)
+    header = about.append(["Sheet", "Contents"], [BOLD, BOLD])
     for s in report.sections:
         about.append([s.sheet[:31], s.title])
     _fit_columns(about, header)
-    _print_setup(about)
     used: set[str] = {"t_about"}
     if report.sections:
-        _define_table(about, "T_about", header, about.max_row, 2)
-    fills = {s: PatternFill("solid", start_color=c) for s, c in STATUS_COLOURS.items()}
-    alt_texts: dict[str, list[str]] = {}
+        about.tables.append(Table("T_about", header, len(about.rows), ("Sheet", "Contents")))
     for s in report.sections:
-        sheet = book.create_sheet(s.sheet[:31])
-        described = alt_texts.setdefault(sheet.title, [])
-        sheet.append([s.title])
-        sheet["A1"].font = Font(bold=True, size=12)
+        sheet = Sheet(s.sheet[:31])
+        book.sheets.append(sheet)
+        sheet.append([s.title], [SHEET_TITLE])
         sheet.append([s.note])
         native = s.heat or s.chart is not None
         if s.table is not None:
             sheet.append([])
-            sheet.append([str(c) for c in s.table.columns])
-            for cell in sheet[HEADER_ROW]:
-                cell.font = Font(bold=True)
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            columns = [str(c) for c in s.table.columns]
+            sheet.append(list(columns), [HEADER] * len(columns))
             for row in _cells(s.table):
-                sheet.append(row)
-                for cell in sheet[sheet.max_row]:
-                    if is_number(cell.value):
-                        cell.alignment = Alignment(horizontal="right")
-                    if s.status_colours and cell.value in fills:
-                        cell.fill = fills[str(cell.value)]
-            last = sheet.max_row
+                sheet.append(row, [FIGURE if is_number(v) else STATUS_FILLS.get(str(v), PLAIN)
+                                   if s.status_colours else PLAIN for v in row])
+            last = len(sheet.rows)
             _fit_columns(sheet, HEADER_ROW)
-            sheet.freeze_panes = f"B{HEADER_ROW + 1}"
+            sheet.freeze = (1, HEADER_ROW)
             _add_table(sheet, s, last, used)
-            if s.heat:
-                _heat(sheet, len(s.table.columns), last)
-            chart = _chart(sheet, s, s.chart) if s.chart is not None else None
+            if s.heat and len(columns) >= 2 and last > HEADER_ROW:
+                sheet.colour_scales.append(
+                    (f"B{HEADER_ROW + 1}:{column_letter(len(columns))}{last}", HEAT_COLOURS))
+            chart = _chart(sheet, s, s.chart, last + 3) if s.chart is not None else None
             if chart is not None:
-                sheet.add_chart(chart, f"A{last + 3}")
-                assert s.chart is not None
-                described.append(chart_alt_text(s.chart))
-        _print_setup(sheet, f"{HEADER_ROW}:{HEADER_ROW}" if s.table is not None else None)
+                sheet.charts.append(chart)
+            sheet.title_rows = (HEADER_ROW, HEADER_ROW)
         if s.image is not None and not native:
-            sheet.add_image(Image(io.BytesIO(s.image)), f"A{sheet.max_row + 2}")
-            described.append(s.image_alt or s.title)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return describe_drawings(buffer.getvalue(), alt_texts)
+            if s.image_type != PNG:
+                raise ValueError(f"{s.sheet}: a workbook embeds PNG pictures only "
+                                 f"({s.image_type})")
+            sheet.pictures.append(Picture(s.image, len(sheet.rows) + 2, s.image_alt or s.title))
+    return book.save()
 
 
 ABOUT_SHEET = "About"
 """The workbook's first sheet: the title, the header lines and the list of sheets."""
 LANGUAGE = "en-GB"
 """The language of the reports' text."""
-PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-SHEET_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-OFFICE_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-DRAWN = re.compile(r'<((?:\w+:)?cNvPr)\s([^>]*?)(/?)>')
-"""A drawn object's properties in a drawing part (openpyxl names a sheet's charts, then
-its pictures, ``Chart 1``, ``Chart 2``, ``Image 3``... in the order they were added)."""
-
-
-def _describe(drawing: str, texts: list[str]) -> str:
-    """A drawing part's XML with ``texts`` as the ``descr`` of its objects, in order
-    (its other bytes untouched)."""
-
-    def one(match: re.Match[str]) -> str:
-        tag, attributes, end = match.groups()
-        name = re.search(r'\bname="(?:Chart|Image) (\d+)"', attributes)
-        if name is None or int(name.group(1)) > len(texts):
-            return match.group(0)
-        attributes = re.sub(r'\s*\bdescr="[^"]*"', "", attributes)
-        text = html.escape(texts[int(name.group(1)) - 1], quote=True)
-        return f'<{tag} {attributes} descr="{text}"{end}>'
-
-    return DRAWN.sub(one, drawing)
-
-
-def _part(source: str, target: str) -> str:
-    """A relationship's target as a path inside the package."""
-    if target.startswith("/"):
-        return target[1:]
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
-
-
-def _relations(archive: zipfile.ZipFile, source: str) -> dict[str, tuple[str, str]]:
-    """A part's relationships: id -> (type, target part)."""
-    rels = posixpath.join(posixpath.dirname(source), "_rels",
-                          posixpath.basename(source) + ".rels")
-    if rels not in archive.namelist():
-        return {}
-    root = ElementTree.fromstring(archive.read(rels))
-    return {str(r.get("Id")): (str(r.get("Type")), _part(source, str(r.get("Target"))))
-            for r in root.iter(f"{{{PACKAGE_RELS}}}Relationship")}
-
-
-def sheet_drawings(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Each sheet's drawing part in a workbook package (sheet name -> part), for the sheets
-    that have charts or pictures."""
-    book = "xl/workbook.xml"
-    sheets = _relations(archive, book)
-    found: dict[str, str] = {}
-    for sheet in ElementTree.fromstring(archive.read(book)).iter(f"{{{SHEET_MAIN}}}sheet"):
-        part = sheets[str(sheet.get(f"{{{OFFICE_RELS}}}id"))][1]
-        for kind, target in _relations(archive, part).values():
-            if kind.endswith("/drawing"):
-                found[str(sheet.get("name"))] = target
-    return found
-
-
-def describe_drawings(data: bytes, alt_texts: dict[str, list[str]]) -> bytes:
-    """The workbook ``data`` with alt text (``descr``) on its drawn objects: on each sheet
-    named in ``alt_texts``, its charts then its pictures, in the order they were added."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    drawings = {part: alt_texts[name] for name, part in sheet_drawings(source).items()
-                if alt_texts.get(name)}
-    if not drawings:
-        return data
-    out = io.BytesIO()
-    with source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info)
-            if info.filename in drawings:
-                content = _describe(content.decode("utf-8"), drawings[info.filename]
-                                    ).encode("utf-8")
-            target.writestr(info, content)
-    return out.getvalue()
 
 
 def workbook_texts(data: bytes) -> list[str]:
-    """The text of each sheet of a workbook, then the sheet names (to look for identifiers)."""
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(data), read_only=True)
-    texts = [" ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row
-                      if v is not None) for sheet in book.worksheets]
-    texts.extend(book.sheetnames)
-    book.close()
-    return texts
+    """The text of each sheet of a workbook, then the sheet names (to look for identifiers),
+    read from the package's XML (:func:`competency.coverage.spreadsheet.sheet_texts`)."""
+    return sheet_texts(data)

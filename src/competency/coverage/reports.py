@@ -32,6 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from competency.coverage import charts
+from competency.coverage.charts import TREND_COLOURS as TREND_COLOURS
+from competency.coverage.charts import TREND_MARKERS as TREND_MARKERS
+from competency.coverage.charts import heatmap_text_colour as heatmap_text_colour
 from competency.coverage.disclosure import (
     IDENTIFYING_COLUMNS,
     SUPPRESSED,
@@ -50,7 +54,8 @@ from competency.coverage.reportfiles import AGGREGATE_NOTICE as AGGREGATE_NOTICE
 from competency.coverage.reportfiles import CSS as CSS
 from competency.coverage.reportfiles import IDENTIFIABLE_NOTICE as IDENTIFIABLE_NOTICE
 from competency.coverage.reportfiles import STATUS_COLOURS as STATUS_COLOURS
-from competency.coverage.reportfiles import Chart, text_colour_on, workbook_texts
+from competency.coverage.reportfiles import SVG as SVG
+from competency.coverage.reportfiles import Chart, workbook_texts
 from competency.coverage.reportfiles import Report as Report
 from competency.coverage.reportfiles import Section as Section
 from competency.coverage.reportfiles import render_html as render_html
@@ -309,9 +314,24 @@ def heatmap_shares(frame: pd.DataFrame, rule: DisclosureRule,
     return share.rename_axis(index=ROLE, columns=None)
 
 
+def _values(frame: pd.DataFrame) -> list[list[float | None]]:
+    """A frame's cells as floats, None where missing (a suppressed share)."""
+    return [[None if v is None or v != v else float(v) for v in row]
+            for row in frame.astype(object).where(frame.notna(), None).to_numpy().tolist()]
+
+
+def heatmap_svg(shares: pd.DataFrame, required: pd.DataFrame | None = None) -> bytes:
+    """The role x competency heatmap as SVG (:func:`competency.coverage.charts.heatmap_svg`):
+    ``required`` (same shape, bool) marks the cells the role requires; others stay blank."""
+    needed = None if required is None else required.to_numpy(dtype=bool).tolist()
+    return charts.heatmap_svg([str(r) for r in shares.index], [str(c) for c in shares.columns],
+                              _values(shares), needed)
+
+
 def heatmap_png(shares: pd.DataFrame, required: pd.DataFrame | None = None,
                 title: str = "Share of requirements met (incl. expiring), %") -> bytes:
-    """The role x competency heatmap as PNG; suppressed cells grey with ``*``.
+    """The role x competency heatmap as PNG, drawn by matplotlib (the dashboard's; the
+    report draws :func:`heatmap_svg`); suppressed cells grey with ``*``.
 
     ``required`` (same shape, bool) marks cells the role requires; others stay blank.
     """
@@ -332,23 +352,13 @@ def heatmap_png(shares: pd.DataFrame, required: pd.DataFrame | None = None,
     for (i, j), value in np.ndenumerate(values):
         text = "" if not needed[i, j] else SUPPRESSED if np.isnan(value) else f"{value:.0f}"
         ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                color="#" + heatmap_text_colour(cmap, value))
+                color="#" + heatmap_text_colour(value))
     ax.set_xticks(range(values.shape[1]), [str(c) for c in shares.columns], rotation=45,
                   ha="right")
     ax.set_yticks(range(values.shape[0]), [str(r) for r in shares.index])
     ax.set_title(title, fontsize=10)
     fig.colorbar(image, ax=ax, fraction=0.03)
     return _figure_png(fig)
-
-
-def heatmap_text_colour(cmap: Any, value: float) -> str:
-    """The colour (``RRGGBB``) of a heatmap cell's number: black or white, whichever
-    contrasts more with the cell's colour under ``cmap`` (grey under ``*``: black)."""
-    from matplotlib.colors import to_hex
-
-    if value != value:  # NaN: suppressed, on light grey
-        return "000000"
-    return text_colour_on(to_hex(cmap(value / 100)))
 
 
 def heatmap_table(shares: pd.DataFrame, required: pd.DataFrame) -> pd.DataFrame:
@@ -363,30 +373,14 @@ def heatmap_table(shares: pd.DataFrame, required: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-TREND_COLOURS: dict[str, str] = {"met": "#1a9850", "expiring": "#d9a400",
-                                 "expired": "#d73027", "below_level": "#7b3294",
-                                 "missing": "#636363"}
-"""Line colour of each status in the trend picture (told apart by marker too)."""
-TREND_MARKERS: dict[str, str] = {"met": "o", "expiring": "s", "expired": "^",
-                                 "below_level": "D", "missing": "x"}
-
-
-def trend_png(shares: pd.DataFrame) -> bytes:
-    """The share of requirements in every status over time, as PNG (a gap where a
-    figure is suppressed)."""
-    fig = _figure(8, 3.4)
-    ax = fig.subplots()
-    for status in STATUSES:
-        if status in shares.columns:
-            ax.plot(list(shares.index), shares[status].astype(float).to_numpy(),
-                    marker=TREND_MARKERS[status], markersize=3, label=status,
-                    color=TREND_COLOURS[status])
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("% of requirements")
-    ax.tick_params(axis="x", labelrotation=60, labelsize=7)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.grid(alpha=0.3)
-    return _figure_png(fig)
+def trend_svg(shares: pd.DataFrame) -> bytes:
+    """The share of requirements in every status over time (dates as the index, a column
+    per status) as SVG (:func:`competency.coverage.charts.trend_svg`); a gap where a
+    figure is suppressed."""
+    columns = [s for s in STATUSES if s in shares.columns]
+    values = _values(shares[columns])
+    return charts.trend_svg([str(d) for d in shares.index],
+                            {s: [row[k] for row in values] for k, s in enumerate(columns)})
 
 
 # --------------------------------------------------------------------------- sections
@@ -448,7 +442,7 @@ def build_report(inputs: CoverageInputs | CoverageCounts, options: ReportOptions
                  framework: Framework, reviews: ReviewStatus | None = None,
                  pictures: bool = True) -> Report:
     """Compute every section of the report (from the input tables, or from their
-    :class:`CoverageCounts` for ``options``); ``pictures=False`` leaves out the PNG
+    :class:`CoverageCounts` for ``options``); ``pictures=False`` leaves out the SVG
     pictures (a workbook replaces them by its colour scale and native chart)."""
     import pandas as pd
 
@@ -475,7 +469,7 @@ def build_report(inputs: CoverageInputs | CoverageCounts, options: ReportOptions
         "Percentage of requirements met or expiring (still held) by role and competency; "
         f"{SUPPRESSED} where suppressed, blank where the role does not require it.",
         heatmap_table(shares, required),
-        heatmap_png(shares, required) if pictures else None,
+        heatmap_svg(shares, required) if pictures else None, image_type=SVG,
         image_alt="Heatmap of the percentage of requirements held by role and competency; "
         "the same figures are in the table below.", heat=True))
     trend = protect(counts.trend, rule, column_totals=False)
@@ -483,7 +477,8 @@ def build_report(inputs: CoverageInputs | CoverageCounts, options: ReportOptions
         "trend", "Status by month", f"Coverage over the last {options.trend_months} months",
         "Requirements by status at each month end (and the as-of date), recomputed with "
         "today's staff and roles; percentages of all requirements.",
-        published(trend, "date"), trend_png(trend.shares()) if pictures else None,
+        published(trend, "date"), trend_svg(trend.shares()) if pictures else None,
+        image_type=SVG,
         image_alt="Line chart of the percentage of requirements in each status (met, "
         "expiring, expired, below level, missing) at each month end; the same figures are "
         "in the table below.",
@@ -546,7 +541,10 @@ def write_report(report: Report, out: str | Path,
     out = report_path(out)
     if out.suffix.lower() == ".html":
         text = render_html(report)
-        data, texts = text.encode("utf-8"), [text]
+        # the pictures' own text (their labels), which the page holds only as base64
+        data, texts = text.encode("utf-8"), [text, *(
+            s.image.decode("utf-8") for s in report.sections
+            if s.image is not None and s.image_type == SVG)]
     else:
         data = render_xlsx(report)
         texts = workbook_texts(data)
