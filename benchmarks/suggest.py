@@ -227,31 +227,27 @@ def speed(texts: list[str], count: int = 400) -> None:
               f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
-def cv_authors(framework: Framework, phrases: Path | None) -> None:
+def cv_authors(framework: Framework, phrases: Path | None, broaden: Path | None) -> None:
     """Leave-one-author-out figures over every labelled file (see the module docstring)."""
     import train_suggest
 
-    suggester = compile_suggester(framework, phrases)
+    chosen_phrases = train_suggest.broadened(phrases, broaden) or phrases
     ids = list(framework.ids)
-    docs = train_suggest.load_docs(phrases)
-    texts = {}
-    for doc in docs:
-        folder = EVAL / "jds" if doc.group != "project" else JDS
-        texts[doc.name] = (folder / doc.name).read_text(encoding="utf-8")
+    docs, rule, learned, chosen = train_suggest.loao(framework, chosen_phrases)
     gold = {d.name: set(d.gold) for d in docs}
-    learned, _, chosen = train_suggest.loao(docs, ids)
     base = keyword_baseline(framework)
     methods = {
-        "fixed rule": {n: {s.competency for s in suggester.suggest(t)} for n, t in texts.items()},
-        "learned": learned,
-        "keywords": {n: base(t) for n, t in texts.items()},
+        "fixed rule": rule,
+        "rule+model": learned,
+        "keywords": {d.name: base(d.text) for d in docs},
     }
     print(f"leave-one-author-out, {len(docs)} job descriptions, {sum(map(len, gold.values()))} "
-          f"labels; phrases: {phrases or 'shipped'}")
-    for held, lam, threshold in chosen:
-        print(f"  learned layer without {held}: lam_comp {lam}, threshold {threshold} "
-              f"(nested LOAO over the other three groups)")
-    for group in [*train_suggest.GROUPS, "pooled"]:
+          f"labels; phrases: {phrases or 'shipped'}"
+          f"{' + ' + str(broaden) if broaden else ''}")
+    for held, lam, thresholds in chosen:
+        print(f"  model without {held}: lam {lam}, thresholds "
+              f"{train_suggest.describe(thresholds)} (nested LOAO over the other groups)")
+    for group in [*sorted({d.group for d in docs}), "pooled"]:
         names = [d.name for d in docs if group in ("pooled", d.group)]
         print(f"\n{group} ({len(names)} files)")
         for title, predicted in methods.items():
@@ -279,6 +275,9 @@ def main() -> int:
                         help="leave-one-author-out over every labelled file of both sets")
     parser.add_argument("--phrases", type=Path, default=None,
                         help="with --cv: the phrase file to take the evidence from")
+    parser.add_argument("--broaden", type=Path, default=None,
+                        help="with --cv: add the phrases of this file (e.g. "
+                             "benchmarks/phrases-broadening.yaml) to the phrase file")
     parser.add_argument("--eval-dir", type=Path, default=EVAL,
                         help="the evaluation set's folder (jds/ and labels.csv); another "
                              "one only to try the frozen-split path on a stand-in")
@@ -287,7 +286,7 @@ def main() -> int:
 
     framework = load_framework()
     if args.cv is not None:
-        cv_authors(framework, args.phrases)
+        cv_authors(framework, args.phrases, args.broaden)
         if args.no_speed:
             return 0
         labels = read_labels(EVAL / "labels.csv")
