@@ -72,6 +72,7 @@ def test_a_learned_feature_alone_suggests_with_exact_evidence(trust: Framework) 
     assert text[ev.start:ev.end] == ev.text
     assert ev.phrases == ("learned: gear box", "learned: oil")
     assert ev.matched == ("Gear boxes", "Oil")
+    assert ev.learned == ("Gear boxes", "Oil")
     assert s.to_dict()["evidence"] == [{"text": ev.text, "start": ev.start, "end": ev.end}]
 
 
@@ -92,6 +93,10 @@ def test_the_score_is_the_higher_of_rule_and_model(trust: Framework) -> None:
     assert s.score == round(1 / (1 + math.exp(-2.0)), 4)
     assert [e.text for e in s.evidence] == ["Widget care daily.", "Oil it."]
     assert s.phrases == ("widget care", "learned: oil")
+    [s] = sg.suggest("Oil it. Widget care daily.")
+    assert [e.text for e in s.evidence] == ["Oil it.", "Widget care daily."]
+    assert s.matched == ("Widget care", "Oil")  # the phrases' words come first
+    assert [e.learned for e in s.evidence] == [("Oil",), ()]
 
 
 def test_adding_text_never_lowers_a_score(trust: Framework) -> None:
@@ -178,3 +183,14 @@ def test_the_shipped_model_fits_the_shipped_framework(framework: Framework) -> N
     assert set(shipped.biases) <= set(framework.ids)
     assert "the" in shipped.stop
     assert all(len(f.split()) <= 2 for w in shipped.weights.values() for f in w)
+
+
+def test_the_suggester_reads_the_same_features_as_training(trust: Framework) -> None:
+    text = "Check the 12 spare parts of the gear box and of the gear box lid."
+    sg = suggester(trust, None)
+    [(_, _, lemmas)] = sg.sentence_lemmas(text)
+    features = {f for f, _, _ in sentence_features(lemmas, STOP)}
+    learned = SentenceModel(0.0, STOP, {"W-1": -float(len(features))},
+                            {"W-1": dict.fromkeys(features, 1.0)})
+    [s] = suggester(trust, learned).suggest(text)
+    assert s.score == 0.5  # every feature counted once: logit exactly 0

@@ -112,7 +112,9 @@ class Evidence:
     """The phrases (as written in the phrase file or framework) found in it."""
     matched: tuple[str, ...] = ()
     """The document's own words that those phrases matched (the parts of an ``A ... B``
-    phrase joined by " … "), distinct, in phrase order."""
+    phrase joined by " … "), distinct, in phrase order (learned features last)."""
+    learned: tuple[str, ...] = ()
+    """Those of ``matched`` that only the learned model's features matched."""
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,11 @@ class Suggestion:
         """The distinct document wordings that matched, in order, leaving out any that
         another holds (compared ignoring case and spacing)."""
         seen: dict[str, str] = {}
-        for ev in self.evidence:
-            for words in ev.matched:
-                seen.setdefault(" ".join(words.lower().split()), words)
+        for learned in (False, True):  # the phrases' wordings first: they explain best
+            for ev in self.evidence:
+                for words in ev.matched:
+                    if (words in ev.learned) is learned:
+                        seen.setdefault(" ".join(words.lower().split()), words)
         # leave out "interpreter" when "an interpreter" is there too
         return tuple(words for key, words in seen.items()
                      if not any(key != other and key in other for other in seen))
@@ -214,12 +218,20 @@ class Suggester:
         """The learned sentence model (:mod:`competency.hr.sentencemodel`), or None."""
         self._bias: dict[int, float] = {}
         self._learned: dict[str, list[tuple[int, float]]] = {}
+        self._unigrams: dict[str, list[tuple[int, float]]] = {}
+        self._bigrams: dict[str, dict[str, list[tuple[int, float]]]] = {}
         if model is not None:
             for ci, comp in enumerate(framework.competencies):
                 if comp.id in model.biases:
                     self._bias[ci] = model.biases[comp.id]
                     for feature, w in model.weights.get(comp.id, {}).items():
                         self._learned.setdefault(feature, []).append((ci, w))
+                        first, _, second = feature.partition(" ")
+                        if second:
+                            self._bigrams.setdefault(first, {}).setdefault(
+                                second, []).append((ci, w))
+                        else:
+                            self._unigrams.setdefault(first, []).append((ci, w))
 
     def to_data(self) -> dict[str, Any]:
         """The compiled phrases as JSON data (for :mod:`competency.hr.phrasecache`)."""
@@ -260,15 +272,6 @@ class Suggester:
             if score < threshold:
                 continue
             by_sentence: dict[int, dict[str, str]] = {}
-            for k in sorted(by_learning):
-                if by_learning[k] < max(threshold, LEARNED_FLOOR):
-                    continue
-                spans = word_spans.get(k)
-                if spans is None:
-                    spans = word_spans[k] = _word_spans(text, sentences[k])
-                for cue, i, j in self._cues(ci, lemmas[k]):
-                    by_sentence.setdefault(k, {}).setdefault(
-                        f"learned: {cue}", text[spans[i][0]:spans[j][1]])
             for pi in sorted(per_phrase):
                 for k, chain in per_phrase[pi].items():
                     spans = word_spans.get(k)
@@ -278,11 +281,23 @@ class Suggester:
                     wording = " … ".join(text[spans[i - at][0]:spans[j - at][1]]
                                          for i, j in chain)
                     by_sentence.setdefault(k, {}).setdefault(comp_phrases[pi].source, wording)
+            for k in sorted(by_learning):  # after the phrases: those explain best
+                if by_learning[k] < max(threshold, LEARNED_FLOOR):
+                    continue
+                spans = word_spans.get(k)
+                if spans is None:
+                    spans = word_spans[k] = _word_spans(text, sentences[k])
+                for cue, i, j in self._cues(ci, lemmas[k]):
+                    by_sentence.setdefault(k, {}).setdefault(
+                        f"learned: {cue}", text[spans[i][0]:spans[j][1]])
             evidence = tuple(
                 Evidence(text[sentences[k][0]:sentences[k][1]], sentences[k][0],
-                         sentences[k][1], tuple(by_sentence[k]),
-                         tuple(dict.fromkeys(by_sentence[k].values())))
-                for k in sorted(by_sentence))
+                         sentences[k][1], tuple(by_sentence[k]), words,
+                         tuple(w for w in words if not any(
+                             v == w and not p.startswith("learned: ")
+                             for p, v in by_sentence[k].items())))
+                for k in sorted(by_sentence)
+                for words in [tuple(dict.fromkeys(by_sentence[k].values()))])
             if not evidence:
                 continue
             out.append(Suggestion(self.framework.competencies[ci].id, score, evidence))
@@ -335,8 +350,14 @@ class Suggester:
             w = next((w for c, w in self._learned.get(feature, ()) if c == ci), 0.0)
             if w > 0:
                 weighted[feature] = (w, i, j)
-        best = sorted(weighted.items(), key=lambda item: (-item[1][0], item[1][1]))
-        return [(feature, i, j) for feature, (_, i, j) in best[:LEARNED_CUES]]
+        chosen: list[tuple[str, int, int]] = []
+        for feature, (_, i, j) in sorted(weighted.items(),
+                                         key=lambda item: (-item[1][0], item[1][1])):
+            # a word already named inside a chosen pair ("professional interpreter") is
+            # not named again on its own
+            if not any(a <= i and j <= b for _, a, b in chosen):
+                chosen.append((feature, i, j))
+        return chosen[:LEARNED_CUES]
 
     @property
     def _stop(self) -> frozenset[str]:
@@ -348,14 +369,30 @@ class Suggester:
         model = self.model
         if model is None or not self._bias:
             return {}
-        index = self._learned
+        unigrams, bigrams = self._unigrams, self._bigrams
         stop = model.stop
         floor = model.threshold - math.log(1.0 / LEARNED_FLOOR - 1.0)
         out: dict[int, dict[int, float]] = {}
         for k, sentence in lemmas.items():
+            # the features of sentence_features() that have weights, each counted once
+            found: dict[tuple[str, str], list[tuple[int, float]]] = {}
+            previous = ""
+            after: dict[str, list[tuple[int, float]]] | None = None
+            for lem in sentence:
+                if lem.isdigit():
+                    previous, after = "", None
+                    continue
+                entries = unigrams.get(lem)
+                if entries is not None and lem not in stop:
+                    found[(lem, "")] = entries
+                if after is not None:
+                    entries = after.get(lem)
+                    if entries is not None and not (lem in stop and previous in stop):
+                        found[(previous, lem)] = entries
+                previous, after = lem, bigrams.get(lem)
             sums: dict[int, float] = {}
-            for feature in {f for f, _, _ in sentence_features(sentence, stop)}:
-                for ci, w in index.get(feature, ()):
+            for entries in found.values():
+                for ci, w in entries:
                     sums[ci] = sums.get(ci, 0.0) + w
             for ci, total in sums.items():
                 z = self._bias[ci] + total
