@@ -28,17 +28,23 @@ How it works (``docs/job-descriptions.md`` has the long version):
    sentence at most :data:`MAX_GAP` words apart. A phrase never crosses a
    sentence boundary. Phrase files are read, checked and compiled to lemma
    sequences by :mod:`competency.hr.phrases`.
-4. The score of a competency is ``1 - exp(-W)`` where ``W`` sums the weights of
-   the *distinct* phrases found (:data:`STRONG_WEIGHT` or :data:`WEAK_WEIGHT`;
-   a phrase found twice counts once). The score is therefore in ``[0, 1)`` and
-   never falls when more evidence is found. :data:`DEFAULT_THRESHOLD` (0.5) is
-   met by one strong phrase or by three distinct weak ones.
-5. The evidence of a suggestion is the sentences holding its phrases, in
-   document order, with start and end offsets into the text
-   (``text[start:end] == evidence.text``), the phrases found in each and the
-   document's words they matched (the explanation).
+4. A learned sentence model (:mod:`competency.hr.sentencemodel`, the shipped
+   ``data/suggest-model.json``) gives each non-boilerplate sentence a learned score
+   per competency it covers, ``sigmoid(bias + weights of the sentence's lemmas and
+   adjacent lemma pairs)``; negative cues and context bind it as they bind phrases.
+5. The score of a competency is the higher of ``1 - exp(-W)``, where ``W`` sums the
+   weights of the *distinct* phrases found (:data:`STRONG_WEIGHT` or
+   :data:`WEAK_WEIGHT`; a phrase found twice counts once), and the best learned
+   score of its sentences. The score is therefore in ``[0, 1)`` and never falls when
+   more evidence is found. :data:`DEFAULT_THRESHOLD` (0.5) is met by one strong
+   phrase, by three distinct weak ones or by one sentence the model scores 0.5.
+6. The evidence of a suggestion is the sentences holding its phrases and those the
+   model scores at the threshold or more, in document order, with start and end
+   offsets into the text (``text[start:end] == evidence.text``), the phrases found
+   in each (a learned feature as ``learned: <lemmas>``) and the document's words they
+   matched (the explanation).
 
-Compiled phrases and known lemmas are cached on disk by content hash
+Compiled phrases, the model and known lemmas are cached on disk by content hash
 (:mod:`competency.hr.phrasecache`), so a fresh process starts quickly.
 
 A trust's own framework works as it is: competencies whose IDs the phrase
@@ -124,7 +130,8 @@ class Suggestion:
     competency: str
     """Competency ID."""
     score: float
-    """``1 - exp(-sum of distinct phrase weights)`` rounded to 4 places: 0 to 1."""
+    """The higher of ``1 - exp(-sum of distinct phrase weights)`` and the best learned
+    score of a sentence, rounded to 4 places: 0 to 1."""
     evidence: tuple[Evidence, ...]
     """The sentences that matched, in document order."""
 
