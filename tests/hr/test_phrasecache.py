@@ -11,6 +11,7 @@ import pytest
 from competency.framework.model import Framework
 from competency.hr import phrasecache, suggest
 from competency.hr.phrases import LEMMA_CACHE, default_phrases_path
+from competency.hr.sentencemodel import default_model_path
 from conftest import CliResult
 
 
@@ -33,7 +34,8 @@ def test_compiled_phrases_are_stored_by_content_hash_and_reused(
     phrases.write_bytes(default_phrases_path().read_bytes())
     first = suggest.suggester_for(framework, phrases)
     [stored] = cache.glob("phrases-*.json")
-    key = phrasecache.compiled_key(repr(framework), phrases.read_bytes())
+    key = phrasecache.compiled_key(repr(framework), phrases.read_bytes() + b"\0"
+                                   + default_model_path().read_bytes() + b"\0")
     assert stored.name == f"phrases-{key}.json"
     expected = first.suggest(TEXT)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -416,7 +417,7 @@ def test_cli_table_and_threshold(cli: Cli, tmp_path: Path) -> None:
                           "                      0: Work with interpreters.\n"
                           "                 matched: \"interpreters\"\n")
     low = cli("suggest", jd, "--threshold", "0.2")
-    assert "CUL-1    0.22  Cultural awareness and self-reflection" in low.out
+    assert re.search(r"CUL-1    0\.[234]\d  Cultural awareness and self-reflection", low.out)
     none = cli("suggest", jd, "--threshold", "0.9")
     assert none.out == f"{jd}\n  (no competency scored 0.9 or more)\n"
     bad = cli("suggest", jd, "--threshold", "2")
@@ -444,7 +445,7 @@ def test_cli_framework_and_phrases_options(cli: Cli, tmp_path: Path) -> None:
     assert result.err == f"{phrases}: unknown key in competency W-1 (often)\n"
 
 
-def test_the_learned_layer_experiment_fits_non_negative_deterministic_weights(
+def test_the_training_script_fits_deterministic_weights_from_quoted_sentences(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """benchmarks/train_suggest.py (measured by `benchmarks/suggest.py --cv authors`)."""
     import importlib.util
@@ -456,15 +457,16 @@ def test_the_learned_layer_experiment_fits_non_negative_deterministic_weights(
     train = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "train_suggest", train)  # dataclasses look it up
     spec.loader.exec_module(train)
-    docs = [train.Doc(f"{i}.txt", train.GROUPS[i % 4],
-                      frozenset({"A"} if strong else set()),
-                      {"A": (0.8 * strong + 0.25, float(strong), 1.0, math.log1p(1 + strong)),
-                       "B": (0.25, 0.0, 1.0, math.log1p(1))})
-            for i, strong in enumerate([0, 1, 2, 0, 1, 3, 0, 2])]
-    model = train.fit(docs, ["A", "B"], 0.01)
-    assert all(w >= 0 for bias, weights in model.values() for w in weights)
-    again = train.fit(docs, ["A", "B"], 0.01)
-    assert all(model[c][0] == again[c][0] and list(model[c][1]) == list(again[c][1])
-               for c in model)
-    probs = train.probabilities(model, docs)
-    assert train.counts(probs, docs, 0.5) == (5, 0, 0)  # A where strong, never B
+    quoted = (frozenset({"oil", "gear", "oil gear"}), frozenset({"A"}))
+    other = (frozenset({"file", "letter", "file letter"}), frozenset())
+    docs = [train.Doc(f"{i}.txt", f"g{i % 3}", frozenset({"A"} if i % 2 else set()), "",
+                      (quoted, other) if i % 2 else (other,), True) for i in range(12)]
+    model = train.fit(docs, ["A", "B"], 0.001)
+    assert model.weights["A"]["oil"] > 0 > model.biases["A"]
+    assert "file" not in model.weights["A"] or model.weights["A"]["file"] < 0
+    again = train.fit(docs, ["A", "B"], 0.001)
+    assert (again.biases, again.weights) == (model.biases, model.weights)
+    folded = train.shifted(model, {"A": -1.0, "B": None})
+    assert folded.biases == {"A": round(model.biases["A"] + 1.0, 4)}
+    assert set(folded.weights) == {"A"}
+    assert folded.threshold == 0.0

@@ -4,9 +4,10 @@
 (parsing YAML, lemmatising every phrase word) and loading simplemma's English
 dictionary. Both are cached in :func:`cache_dir`:
 
-* ``phrases-<sha256>.json``: the compiled phrases of one framework and phrase file,
-  keyed by the SHA-256 of :data:`FORMAT`, the framework's contents and the phrase
-  file's bytes, so any change to either gives a new key (stale files are never read,
+* ``phrases-<sha256>.json``: the compiled phrases and learned sentence model of one
+  framework, phrase file and model file, keyed by the SHA-256 of :data:`FORMAT`, the
+  framework's contents and the two files' bytes, so any change to any of them gives a
+  new key (stale files are never read,
   and only the newest :data:`KEEP` are kept);
 * ``lemmas-<simplemma version>.json``: every word lemmatised so far and its lemma,
   loaded into :data:`competency.hr.phrases.LEMMA_CACHE` so that a document whose
@@ -31,7 +32,7 @@ from competency.hr.phrases import LEMMA_CACHE
 
 CACHE_ENV = "COMPETENCY_CACHE_DIR"
 """Environment variable naming the cache folder ("" turns the cache off)."""
-FORMAT = 2
+FORMAT = 3
 """Bumped whenever the compiled form or the matching rules change."""
 KEEP = 8
 """Compiled phrase files kept (newest first); older ones are deleted when one is written."""
@@ -50,7 +51,9 @@ def cache_dir() -> Path | None:
 
 
 def compiled_key(framework_repr: str, phrase_bytes: bytes) -> str:
-    """The content hash naming the compiled phrases of a framework and phrase file."""
+    """The content hash naming the compiled phrases of a framework and phrase file
+    (``phrase_bytes``: the phrase file's and the model file's bytes, each followed by a
+    NUL byte)."""
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
     digest.update(framework_repr.encode("utf-8"))
     digest.update(b"\0")

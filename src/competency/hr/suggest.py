@@ -28,17 +28,23 @@ How it works (``docs/job-descriptions.md`` has the long version):
    sentence at most :data:`MAX_GAP` words apart. A phrase never crosses a
    sentence boundary. Phrase files are read, checked and compiled to lemma
    sequences by :mod:`competency.hr.phrases`.
-4. The score of a competency is ``1 - exp(-W)`` where ``W`` sums the weights of
-   the *distinct* phrases found (:data:`STRONG_WEIGHT` or :data:`WEAK_WEIGHT`;
-   a phrase found twice counts once). The score is therefore in ``[0, 1)`` and
-   never falls when more evidence is found. :data:`DEFAULT_THRESHOLD` (0.5) is
-   met by one strong phrase or by three distinct weak ones.
-5. The evidence of a suggestion is the sentences holding its phrases, in
-   document order, with start and end offsets into the text
-   (``text[start:end] == evidence.text``), the phrases found in each and the
-   document's words they matched (the explanation).
+4. A learned sentence model (:mod:`competency.hr.sentencemodel`, the shipped
+   ``data/suggest-model.json``) gives each non-boilerplate sentence a learned score
+   per competency it covers, ``sigmoid(bias + weights of the sentence's lemmas and
+   adjacent lemma pairs)``; negative cues and context bind it as they bind phrases.
+5. The score of a competency is the higher of ``1 - exp(-W)``, where ``W`` sums the
+   weights of the *distinct* phrases found (:data:`STRONG_WEIGHT` or
+   :data:`WEAK_WEIGHT`; a phrase found twice counts once), and the best learned
+   score of its sentences. The score is therefore in ``[0, 1)`` and never falls when
+   more evidence is found. :data:`DEFAULT_THRESHOLD` (0.5) is met by one strong
+   phrase, by three distinct weak ones or by one sentence the model scores 0.5.
+6. The evidence of a suggestion is the sentences holding its phrases and those the
+   model scores at the threshold or more, in document order, with start and end
+   offsets into the text (``text[start:end] == evidence.text``), the phrases found
+   in each (a learned feature as ``learned: <lemmas>``) and the document's words they
+   matched (the explanation).
 
-Compiled phrases and known lemmas are cached on disk by content hash
+Compiled phrases, the model and known lemmas are cached on disk by content hash
 (:mod:`competency.hr.phrasecache`), so a fresh process starts quickly.
 
 A trust's own framework works as it is: competencies whose IDs the phrase
@@ -53,7 +59,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from competency.errors import PhrasesError
 from competency.framework.model import Framework, load_framework
@@ -66,6 +72,13 @@ from competency.hr.phrases import default_phrases_path as default_phrases_path
 from competency.hr.phrases import lemma as lemma
 from competency.hr.phrases import load_phrases as load_phrases
 from competency.hr.phrases import parse_phrases as parse_phrases
+from competency.hr.sentencemodel import (
+    SentenceModel,
+    default_model_path,
+    load_model,
+    parse_model,
+    sentence_features,
+)
 
 DEFAULT_THRESHOLD = 0.5
 """Suggestions scoring at least this are reported (one strong or three weak phrases)."""
@@ -75,6 +88,11 @@ WEAK_WEIGHT = 0.25
 """Weight of a weak phrase: two score 0.39, three 0.53."""
 MAX_GAP = 10
 """Most words allowed between the parts of an ``A ... B`` phrase."""
+LEARNED_FLOOR = 0.05
+"""A sentence whose learned score is below this is no evidence at all (so that
+``threshold=0`` does not list every competency with a known word)."""
+LEARNED_CUES = 3
+"""At most this many learned features are named per evidence sentence."""
 
 _WORD = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n|\f| \| ")
@@ -100,7 +118,9 @@ class Evidence:
     """The phrases (as written in the phrase file or framework) found in it."""
     matched: tuple[str, ...] = ()
     """The document's own words that those phrases matched (the parts of an ``A ... B``
-    phrase joined by " … "), distinct, in phrase order."""
+    phrase joined by " … "), distinct, in phrase order (learned features last)."""
+    learned: tuple[str, ...] = ()
+    """Those of ``matched`` that only the learned model's features matched."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +130,8 @@ class Suggestion:
     competency: str
     """Competency ID."""
     score: float
-    """``1 - exp(-sum of distinct phrase weights)`` rounded to 4 places: 0 to 1."""
+    """The higher of ``1 - exp(-sum of distinct phrase weights)`` and the best learned
+    score of a sentence, rounded to 4 places: 0 to 1."""
     evidence: tuple[Evidence, ...]
     """The sentences that matched, in document order."""
 
@@ -124,9 +145,11 @@ class Suggestion:
         """The distinct document wordings that matched, in order, leaving out any that
         another holds (compared ignoring case and spacing)."""
         seen: dict[str, str] = {}
-        for ev in self.evidence:
-            for words in ev.matched:
-                seen.setdefault(" ".join(words.lower().split()), words)
+        for learned in (False, True):  # the phrases' wordings first: they explain best
+            for ev in self.evidence:
+                for words in ev.matched:
+                    if (words in ev.learned) is learned:
+                        seen.setdefault(" ".join(words.lower().split()), words)
         # leave out "interpreter" when "an interpreter" is there too
         return tuple(words for key, words in seen.items()
                      if not any(key != other and key in other for other in seen))
@@ -165,7 +188,8 @@ class Suggester:
 
     def __init__(self, framework: Framework, phrases: tuple[tuple[Phrase, ...], ...],
                  boilerplate: tuple[re.Pattern[str], ...] = (),
-                 sections: re.Pattern[str] | None = None) -> None:
+                 sections: re.Pattern[str] | None = None,
+                 model: SentenceModel | None = None) -> None:
         self.framework = framework
         """The framework whose competencies are suggested."""
         self.phrases = phrases
@@ -197,13 +221,32 @@ class Suggester:
         self._cache: dict[str, list[_Entry]] = {}
         stems = sorted({e.words[0][:-1] for e in self.prefixed})
         self._prefix_re = (re.compile("|".join(map(re.escape, stems))) if stems else None)
+        self.model = model
+        """The learned sentence model (:mod:`competency.hr.sentencemodel`), or None."""
+        self._bias: dict[int, float] = {}
+        self._learned: dict[str, list[tuple[int, float]]] = {}
+        self._unigrams: dict[str, list[tuple[int, float]]] = {}
+        self._bigrams: dict[str, dict[str, list[tuple[int, float]]]] = {}
+        if model is not None:
+            for ci, comp in enumerate(framework.competencies):
+                if comp.id in model.biases:
+                    self._bias[ci] = model.biases[comp.id]
+                    for feature, w in model.weights.get(comp.id, {}).items():
+                        self._learned.setdefault(feature, []).append((ci, w))
+                        first, _, second = feature.partition(" ")
+                        if second:
+                            self._bigrams.setdefault(first, {}).setdefault(
+                                second, []).append((ci, w))
+                        else:
+                            self._unigrams.setdefault(first, []).append((ci, w))
 
     def to_data(self) -> dict[str, Any]:
         """The compiled phrases as JSON data (for :mod:`competency.hr.phrasecache`)."""
         return {"phrases": [[[p.source, p.weight, p.parts, p.kind] for p in comp]
                             for comp in self.phrases],
                 "boilerplate": [p.pattern for p in self.boilerplate],
-                "sections": self.sections.pattern if self.sections is not None else None}
+                "sections": self.sections.pattern if self.sections is not None else None,
+                "model": self.model.to_data() if self.model is not None else None}
 
     @classmethod
     def from_data(cls, framework: Framework, data: dict[str, Any]) -> Suggester:
@@ -214,20 +257,25 @@ class Suggester:
                   for source, weight, parts, kind in comp)
             for comp in data["phrases"])
         sections = data["sections"]
+        model = data["model"]
         return cls(framework, phrases, tuple(re.compile(p) for p in data["boilerplate"]),
-                   re.compile(sections, re.IGNORECASE) if sections is not None else None)
+                   re.compile(sections, re.IGNORECASE) if sections is not None else None,
+                   parse_model(model, source="<cache>") if model is not None else None)
 
     def suggest(self, document: Document | str,
                 threshold: float = DEFAULT_THRESHOLD) -> list[Suggestion]:
         """Suggestions scoring at least ``threshold``, best first (then by ID)."""
         text = document.text if isinstance(document, Document) else document
-        sentences, first_word, found = self._found(text)
+        sentences, first_word, found, learned, lemmas = self._found(text)
         out: list[Suggestion] = []
         word_spans: dict[int, list[tuple[int, int]]] = {}  # sentence -> offsets of its words
-        for ci, per_phrase in found.items():
+        for ci in sorted(found.keys() | learned.keys()):
+            per_phrase = found.get(ci, {})
             comp_phrases = self.phrases[ci]
             weight = sum(comp_phrases[pi].weight for pi in per_phrase)
-            score = round(1.0 - math.exp(-weight), 4)
+            by_learning = learned.get(ci, {})
+            learned_score = max(by_learning.values(), default=0.0)
+            score = round(max(1.0 - math.exp(-weight), learned_score), 4)
             if score < threshold:
                 continue
             by_sentence: dict[int, dict[str, str]] = {}
@@ -240,11 +288,25 @@ class Suggester:
                     wording = " … ".join(text[spans[i - at][0]:spans[j - at][1]]
                                          for i, j in chain)
                     by_sentence.setdefault(k, {}).setdefault(comp_phrases[pi].source, wording)
+            for k in sorted(by_learning):  # after the phrases: those explain best
+                if by_learning[k] < max(threshold, LEARNED_FLOOR):
+                    continue
+                spans = word_spans.get(k)
+                if spans is None:
+                    spans = word_spans[k] = _word_spans(text, sentences[k])
+                for cue, i, j in self._cues(ci, lemmas[k]):
+                    by_sentence.setdefault(k, {}).setdefault(
+                        f"learned: {cue}", text[spans[i][0]:spans[j][1]])
             evidence = tuple(
                 Evidence(text[sentences[k][0]:sentences[k][1]], sentences[k][0],
-                         sentences[k][1], tuple(by_sentence[k]),
-                         tuple(dict.fromkeys(by_sentence[k].values())))
-                for k in sorted(by_sentence))
+                         sentences[k][1], tuple(by_sentence[k]), words,
+                         tuple(w for w in words if not any(
+                             v == w and not p.startswith("learned: ")
+                             for p, v in by_sentence[k].items())))
+                for k in sorted(by_sentence)
+                for words in [tuple(dict.fromkeys(by_sentence[k].values()))])
+            if not evidence:
+                continue
             out.append(Suggestion(self.framework.competencies[ci].id, score, evidence))
         out.sort(key=lambda sug: (-sug.score, sug.competency))
         return out
@@ -255,7 +317,7 @@ class Suggester:
         (summed weight of the distinct phrases, how many are strong, how many weak,
         how many sentences hold them). ``benchmarks/train_suggest.py`` learns from these."""
         text = document.text if isinstance(document, Document) else document
-        _, _, found = self._found(text)
+        _, _, found, _, _ = self._found(text)
         out = {}
         for ci, per_phrase in found.items():
             weights = [self.phrases[ci][pi].weight for pi in per_phrase]
@@ -265,11 +327,94 @@ class Suggester:
                 len({k for sents in per_phrase.values() for k in sents}))
         return out
 
+    def learned_logits(self, document: Document | str) -> dict[str, float]:
+        """Per competency with a learned score of at least :data:`LEARNED_FLOOR`, the
+        highest sentence logit of the learned model minus its threshold (so the
+        competency is suggested by the model at 0 and above).
+        ``benchmarks/train_suggest.py`` chooses thresholds from these."""
+        text = document.text if isinstance(document, Document) else document
+        _, _, _, learned, _ = self._found(text)
+        return {self.framework.competencies[ci].id:
+                -math.log(1.0 / max(by_sentence.values()) - 1.0)
+                for ci, by_sentence in learned.items()}
+
+    def sentence_lemmas(self, document: Document | str) -> list[tuple[int, int,
+                                                                      tuple[str, ...]]]:
+        """The (start, end, lemmas) of each sentence that is not boilerplate, in order:
+        what the learned model reads (``benchmarks/train_suggest.py`` trains on them)."""
+        text = document.text if isinstance(document, Document) else document
+        sentences, _, _, _, lemmas = self._found(text)
+        return [(*sentences[k], tuple(lemmas[k])) for k in sorted(lemmas)]
+
+    def _cues(self, ci: int, lemmas: list[str]) -> list[tuple[str, int, int]]:
+        """The learned features of one sentence that count most for competency ``ci``
+        (positive weights, at most :data:`LEARNED_CUES`, best first): (feature, first
+        and last word index within the sentence)."""
+        weighted: dict[str, tuple[float, int, int]] = {}
+        for feature, i, j in sentence_features(lemmas, self._stop):
+            if feature in weighted:
+                continue
+            w = next((w for c, w in self._learned.get(feature, ()) if c == ci), 0.0)
+            if w > 0:
+                weighted[feature] = (w, i, j)
+        chosen: list[tuple[str, int, int]] = []
+        for feature, (_, i, j) in sorted(weighted.items(),
+                                         key=lambda item: (-item[1][0], item[1][1])):
+            # a word already named inside a chosen pair ("professional interpreter") is
+            # not named again on its own
+            if not any(a <= i and j <= b for _, a, b in chosen):
+                chosen.append((feature, i, j))
+        return chosen[:LEARNED_CUES]
+
+    @property
+    def _stop(self) -> frozenset[str]:
+        return self.model.stop if self.model is not None else frozenset()
+
+    def _learned_scores(self, lemmas: dict[int, list[str]]) -> dict[int, dict[int, float]]:
+        """Competency -> sentence -> the learned model's score ``sigmoid(logit -
+        threshold)``, for sentences scoring at least :data:`LEARNED_FLOOR`."""
+        model = self.model
+        if model is None or not self._bias:
+            return {}
+        unigrams, bigrams = self._unigrams, self._bigrams
+        stop = model.stop
+        floor = model.threshold - math.log(1.0 / LEARNED_FLOOR - 1.0)
+        out: dict[int, dict[int, float]] = {}
+        for k, sentence in lemmas.items():
+            # the features of sentence_features() that have weights, each counted once
+            found: dict[tuple[str, str], list[tuple[int, float]]] = {}
+            previous = ""
+            after: dict[str, list[tuple[int, float]]] | None = None
+            for lem in sentence:
+                if lem.isdigit():
+                    previous, after = "", None
+                    continue
+                entries = unigrams.get(lem)
+                if entries is not None and lem not in stop:
+                    found[(lem, "")] = entries
+                if after is not None:
+                    entries = after.get(lem)
+                    if entries is not None and not (lem in stop and previous in stop):
+                        found[(previous, lem)] = entries
+                previous, after = lem, bigrams.get(lem)
+            sums: dict[int, float] = {}
+            for entries in found.values():
+                for ci, w in entries:
+                    sums[ci] = sums.get(ci, 0.0) + w
+            for ci, total in sums.items():
+                z = self._bias[ci] + total
+                if z >= floor:
+                    out.setdefault(ci, {})[k] = 1.0 / (1.0 + math.exp(model.threshold - z))
+        return out
+
     def _found(self, text: str) -> tuple[list[tuple[int, int]], dict[int, int],
-                                         dict[int, dict[int, dict[int, _Chain]]]]:
-        """The sentences, the index of each kept sentence's first word, and per competency
+                                         dict[int, dict[int, dict[int, _Chain]]],
+                                         dict[int, dict[int, float]], dict[int, list[str]]]:
+        """The sentences, the index of each kept sentence's first word, per competency
         (that passes its ``requires`` context) the cue phrases found outside sentences
-        holding its negative cues: phrase -> sentence -> where it matched."""
+        holding its negative cues: phrase -> sentence -> where it matched; per such
+        competency the learned scores of its sentences (outside those sentences too);
+        and the lemmas of each kept sentence."""
         sentences = _sentences(text)
         skip = self._skipped(text, sentences)
         words: list[tuple[str, str]] = []  # (lemma, lower-case word)
@@ -292,8 +437,14 @@ class Suggester:
             sents = _phrase_matches(parts, len(self.phrases[ci][pi].parts), sent_of)
             if sents:
                 per_comp.setdefault(ci, {})[pi] = sents
+        lemmas_of: dict[int, list[str]] = {k: [] for k in first_word}
+        for (lem, _), k in zip(words, sent_of, strict=True):
+            lemmas_of[k].append(lem)
+        learned = self._learned_scores(lemmas_of)
         out: dict[int, dict[int, dict[int, _Chain]]] = {}
-        for ci, comp_found in per_comp.items():
+        kept_learned: dict[int, dict[int, float]] = {}
+        for ci in per_comp.keys() | learned.keys():
+            comp_found = per_comp.get(ci, {})
             comp_phrases = self.phrases[ci]
             if self.requires[ci] and not any(comp_phrases[pi].kind == "requires"
                                              for pi in comp_found):
@@ -305,7 +456,10 @@ class Suggester:
                           and (kept := {k: c for k, c in sents.items() if k not in blocked})}
             if per_phrase:
                 out[ci] = per_phrase
-        return sentences, first_word, out
+            scores = {k: v for k, v in learned.get(ci, {}).items() if k not in blocked}
+            if scores:
+                kept_learned[ci] = scores
+        return sentences, first_word, out, kept_learned, lemmas_of
 
     def _candidates(self, lemma_: str, word: str) -> list[_Entry]:
         """The entries whose first word matches this word (cached per word)."""
@@ -480,12 +634,28 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
 # --------------------------------------------------------------------------- entry points
 
 
+ModelChoice = SentenceModel | str | Path | Literal[False] | None
+"""A learned sentence model, a path to a model file, None for the shipped one, or False
+for none (phrases only)."""
+
+
+def _model(model: ModelChoice) -> SentenceModel | None:
+    if model is False:
+        return None
+    if isinstance(model, SentenceModel):
+        return model
+    return load_model(model)
+
+
 def compile_suggester(framework: Framework | None = None,
-                      phrases: PhraseSet | str | Path | None = None) -> Suggester:
-    """Compile the phrases of ``framework`` (default: shipped) with a phrase file.
+                      phrases: PhraseSet | str | Path | None = None,
+                      model: ModelChoice = None) -> Suggester:
+    """Compile the phrases of ``framework`` (default: shipped) with a phrase file and a
+    learned sentence model.
 
     ``phrases`` is a :class:`PhraseSet`, a path to a phrase file, or None for the
-    shipped one.
+    shipped one; ``model`` a :class:`SentenceModel`, a path to a model file, None for
+    the shipped one or False for none.
     """
     framework = framework if framework is not None else load_framework()
     phrase_set = phrases if isinstance(phrases, PhraseSet) else load_phrases(phrases)
@@ -512,7 +682,7 @@ def compile_suggester(framework: Framework | None = None,
                for text in phrase_set.requires.get(comp.id, ())]))
     return Suggester(framework, tuple(compiled),
                      tuple(re.compile(p) for p in phrase_set.boilerplate),
-                     _union(phrase_set.sections))
+                     _union(phrase_set.sections), _model(model))
 
 
 def _union(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -525,40 +695,47 @@ def _key(phrase: str) -> str:
     return " ".join(phrase.lower().split())
 
 
-_SUGGESTERS: dict[tuple[int, str, int, int], tuple[Framework, Suggester]] = {}
+_SUGGESTERS: dict[tuple[object, ...], tuple[Framework, Suggester]] = {}
 
 
 def suggester_for(framework: Framework | None = None,
-                  phrases: str | Path | None = None) -> Suggester:
-    """The compiled :class:`Suggester` for a framework object and phrase file.
+                  phrases: str | Path | None = None,
+                  model: str | Path | None = None) -> Suggester:
+    """The compiled :class:`Suggester` for a framework object, phrase file and learned
+    model file (None: the shipped ones).
 
-    Cached in memory per framework object and phrase file (path, modification time,
-    size), and on disk by content hash (:mod:`competency.hr.phrasecache`), so a
-    fresh process skips parsing and compiling the phrase file.
+    Cached in memory per framework object and files (path, modification time, size),
+    and on disk by content hash (:mod:`competency.hr.phrasecache`), so a fresh process
+    skips parsing and compiling them.
     """
     framework = framework if framework is not None else load_framework()
     path = Path(phrases) if phrases is not None else default_phrases_path()
+    model_path = Path(model) if model is not None else default_model_path()
     stat = phrase_file_stat(path)
-    key = (id(framework), str(path), stat.st_mtime_ns, stat.st_size)
+    model_stat = phrase_file_stat(model_path)
+    key = (id(framework), str(path), stat.st_mtime_ns, stat.st_size, str(model_path),
+           model_stat.st_mtime_ns, model_stat.st_size)
     cached = _SUGGESTERS.get(key)
     if cached is not None and cached[0] is framework:
         return cached[1]
     from competency.hr import phrasecache
 
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise PhrasesError(path, f"cannot read: {exc.strerror}") from exc
+    content = b""
+    for source in (path, model_path):
+        try:
+            content += source.read_bytes() + b"\0"
+        except OSError as exc:
+            raise PhrasesError(source, f"cannot read: {exc.strerror}") from exc
     disk_key = phrasecache.compiled_key(repr(framework), content)
     data = phrasecache.read_compiled(disk_key)
     suggester = None
     if data is not None:
         try:
             suggester = Suggester.from_data(framework, data)
-        except (KeyError, TypeError, ValueError, re.error):
+        except (KeyError, TypeError, ValueError, re.error, PhrasesError):
             suggester = None  # a damaged cache file: compile afresh
     if suggester is None:
-        suggester = compile_suggester(framework, load_phrases(path))
+        suggester = compile_suggester(framework, load_phrases(path), model_path)
         phrasecache.write_compiled(disk_key, suggester.to_data())
     _SUGGESTERS[key] = (framework, suggester)
     return suggester
@@ -566,16 +743,18 @@ def suggester_for(framework: Framework | None = None,
 
 def suggest(document: Document | str, framework: Framework | None = None,
             threshold: float = DEFAULT_THRESHOLD,
-            phrases: str | Path | None = None) -> list[Suggestion]:
+            phrases: str | Path | None = None,
+            model: str | Path | None = None) -> list[Suggestion]:
     """Competencies ``document`` (a :class:`Document` or plain text) appears to call for.
 
     Only suggestions scoring at least ``threshold`` are returned, sorted by score
-    (highest first), then by competency ID. The compiled phrases are cached per
-    framework object and phrase file.
+    (highest first), then by competency ID. ``phrases`` and ``model`` name a phrase
+    file and a learned model file (None: the shipped ones). The compiled suggester is
+    cached per framework object and files.
     """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
-    return suggester_for(framework, phrases).suggest(document, threshold)
+    return suggester_for(framework, phrases, model).suggest(document, threshold)
 
 
 @dataclass(frozen=True)

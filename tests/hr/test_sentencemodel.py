@@ -1,0 +1,196 @@
+"""sentencemodel: features, the model file, and how the suggester uses a learned model."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from competency.errors import PhrasesError
+from competency.framework.model import Framework, parse_framework
+from competency.hr.sentencemodel import (
+    SentenceModel,
+    default_model_path,
+    load_model,
+    parse_model,
+    sentence_features,
+)
+from competency.hr.suggest import Suggester, compile_suggester, parse_phrases
+
+FRAMEWORK = """\
+id: trust
+name: A trust's own framework
+version: "2"
+levels:
+  - level: 1
+    name: Basic
+competencies:
+  - id: W-1
+    name: Widget handling
+    keywords: [widget care]
+  - id: W-2
+    name: Sprocket safety
+    keywords: [sprocket]
+"""
+STOP = frozenset({"the", "a", "of", "and"})
+
+
+@pytest.fixture(scope="module")
+def trust() -> Framework:
+    return parse_framework(FRAMEWORK)
+
+
+def model(threshold: float = 0.0, **weights: dict[str, float]) -> SentenceModel:
+    return SentenceModel(threshold, STOP, {cid.replace("_", "-"): -3.0 for cid in weights},
+                         {cid.replace("_", "-"): w for cid, w in weights.items()}, "test")
+
+
+def suggester(trust: Framework, learned: SentenceModel | None, **phrases: dict[str, list[str]]
+              ) -> Suggester:
+    data = {"boilerplate_sections": ["about us"], "competencies": phrases}
+    return compile_suggester(trust, parse_phrases(data, source="p.yaml"),
+                             learned if learned is not None else False)
+
+
+def test_features_are_lemmas_and_adjacent_pairs() -> None:
+    assert sentence_features(["the", "spare", "part", "of", "2", "gear"], STOP) == [
+        ("spare", 1, 1), ("the spare", 0, 1), ("part", 2, 2), ("spare part", 1, 2),
+        ("part of", 2, 3), ("gear", 5, 5)]
+
+
+def test_a_learned_feature_alone_suggests_with_exact_evidence(trust: Framework) -> None:
+    sg = suggester(trust, model(W_1={"oil": 2.0, "gear box": 2.5}))
+    text = "Main duties\nKeep the stores tidy. Oil the Gear boxes weekly.\n"
+    [s] = sg.suggest(text)
+    assert s.competency == "W-1"
+    assert s.score == round(1 / (1 + math.exp(-(-3.0 + 2.0 + 2.5))), 4)
+    [ev] = s.evidence
+    assert ev.text == "Oil the Gear boxes weekly."
+    assert text[ev.start:ev.end] == ev.text
+    assert ev.phrases == ("learned: gear box", "learned: oil")
+    assert ev.matched == ("Gear boxes", "Oil")
+    assert ev.learned == ("Gear boxes", "Oil")
+    assert s.to_dict()["evidence"] == [{"text": ev.text, "start": ev.start, "end": ev.end}]
+
+
+def test_below_the_threshold_the_model_does_not_suggest(trust: Framework) -> None:
+    sg = suggester(trust, model(threshold=1.0, W_1={"oil": 3.5}))
+    assert sg.suggest("Oil the gears.") == []  # logit 0.5 < threshold 1
+    [s] = sg.suggest("Oil the gears.", threshold=0.3)
+    assert s.score == round(1 / (1 + math.exp(1.0 - 0.5)), 4)
+
+
+def test_the_score_is_the_higher_of_rule_and_model(trust: Framework) -> None:
+    sg = suggester(trust, model(W_1={"oil": 5.0}))
+    rule = round(1 - math.exp(-0.8), 4)
+    [s] = sg.suggest("Widget care daily.")
+    assert s.score == rule
+    assert s.phrases == ("widget care",)
+    [s] = sg.suggest("Widget care daily. Oil it.")
+    assert s.score == round(1 / (1 + math.exp(-2.0)), 4)
+    assert [e.text for e in s.evidence] == ["Widget care daily.", "Oil it."]
+    assert s.phrases == ("widget care", "learned: oil")
+    [s] = sg.suggest("Oil it. Widget care daily.")
+    assert [e.text for e in s.evidence] == ["Oil it.", "Widget care daily."]
+    assert s.matched == ("Widget care", "Oil")  # the phrases' words come first
+    assert [e.learned for e in s.evidence] == [("Oil",), ()]
+
+
+def test_adding_text_never_lowers_a_score(trust: Framework) -> None:
+    sg = suggester(trust, model(W_1={"oil": 4.0, "grease": -2.0}))
+    [before] = sg.suggest("Oil the gears.")
+    [after] = sg.suggest("Oil the gears. Grease is banned. Grease the oil pump.")
+    assert after.score >= before.score
+
+
+def test_negative_cues_context_and_boilerplate_bind_the_model(trust: Framework) -> None:
+    learned = model(W_1={"oil": 4.0})
+    sg = suggester(trust, learned, **{"W-1": {"not": ["oil painting"],
+                                              "requires": ["workshop"]}})
+    assert sg.suggest("Oil the gears.") == []  # no workshop: context missing
+    assert sg.suggest("In the workshop: oil painting classes.") == []  # negative cue
+    assert [s.competency for s in sg.suggest("In the workshop, oil the gears.")] == ["W-1"]
+    plain = suggester(trust, learned)
+    about = "About us\nWe oil everything.\nMain duties\nKeep the stores tidy.\n"
+    assert plain.suggest(about) == []  # an employer section is skipped
+
+
+def test_without_a_model_only_phrases_count(trust: Framework) -> None:
+    assert suggester(trust, None).suggest("Oil the gears.") == []
+    assert suggester(trust, None).model is None
+
+
+def test_unknown_competencies_of_a_model_are_ignored(trust: Framework) -> None:
+    sg = suggester(trust, model(X_9={"oil": 9.0}))
+    assert sg.suggest("Oil the gears.") == []
+
+
+def test_the_compiled_form_keeps_the_model(trust: Framework) -> None:
+    sg = suggester(trust, model(W_2={"cog": 4.0}))
+    again = Suggester.from_data(trust, json.loads(json.dumps(sg.to_data())))
+    assert again.model is not None
+    assert again.model.weights == {"W-2": {"cog": 4.0}}
+    assert [s.competency for s in again.suggest("Check each cog.")] == ["W-2"]
+
+
+def test_model_files_round_trip(tmp_path: Path) -> None:
+    learned = model(threshold=-0.5, W_1={"oil": 1.5})
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(learned.to_data()), encoding="utf-8")
+    again = load_model(path)
+    assert (again.threshold, again.stop, again.biases, again.weights) == (
+        -0.5, STOP, {"W-1": -3.0}, {"W-1": {"oil": 1.5}})
+    assert again.source == str(path)
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ([], "not a version 1 suggester model"),
+        ({"version": 2}, "not a version 1 suggester model"),
+        ({"version": 1, "threshold": "high", "competencies": {}}, "threshold must be a number"),
+        ({"version": 1, "threshold": 0, "stop": "the", "competencies": {}},
+         "stop must be a list of strings"),
+        ({"version": 1, "threshold": 0, "competencies": []}, "competencies must map"),
+        ({"version": 1, "threshold": 0, "competencies": {"W-1": {"weights": {}}}},
+         "competency W-1: expected a bias and weights"),
+        ({"version": 1, "threshold": 0, "competencies": {"W-1": {"bias": 0,
+                                                                  "weights": {"a": "b"}}}},
+         "competency W-1: weights must map features to numbers"),
+    ],
+)
+def test_bad_model_files_are_named(data: object, problem: str) -> None:
+    with pytest.raises(PhrasesError, match=re.escape(problem)):
+        parse_model(data, source="m.json")
+
+
+def test_unreadable_model_files_are_named(tmp_path: Path) -> None:
+    with pytest.raises(PhrasesError, match="file not found"):
+        load_model(tmp_path / "missing.json")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    with pytest.raises(PhrasesError, match=r"broken\.json.*not valid JSON"):
+        load_model(broken)
+
+
+def test_the_shipped_model_fits_the_shipped_framework(framework: Framework) -> None:
+    shipped = load_model()
+    assert shipped.source == str(default_model_path())
+    assert shipped.biases
+    assert set(shipped.biases) <= set(framework.ids)
+    assert "the" in shipped.stop
+    assert all(len(f.split()) <= 2 for w in shipped.weights.values() for f in w)
+
+
+def test_the_suggester_reads_the_same_features_as_training(trust: Framework) -> None:
+    text = "Check the 12 spare parts of the gear box and of the gear box lid."
+    sg = suggester(trust, None)
+    [(_, _, lemmas)] = sg.sentence_lemmas(text)
+    features = {f for f, _, _ in sentence_features(lemmas, STOP)}
+    learned = SentenceModel(0.0, STOP, {"W-1": -float(len(features))},
+                            {"W-1": dict.fromkeys(features, 1.0)})
+    [s] = suggester(trust, learned).suggest(text)
+    assert s.score == 0.5  # every feature counted once: logit exactly 0
