@@ -32,8 +32,10 @@ who never saw the phrase sets; see its README). Its ``test`` split is frozen: wi
 ``--split test|both --read-frozen-test`` its files and labels are not even read, and
 the speed runs use only the dev files; when it is read, dev is printed beside it.
 ``--set jd-eval-2`` is ``benchmarks/jd-eval-2/``: 80 JDs by four more authors, made
-after the first set's frozen split was read, all of it a frozen test split; nothing of
-it is read without ``--read-frozen-test`` (see its README for when it may be read).
+after the first set's frozen split was read, all of it a test split, read once on
+2026-12-02 (its README). ``--set jd-eval-3`` is ``benchmarks/jd-eval-3/``, made the same
+way after that read: all of it a frozen test split, unread; nothing of either is read
+without ``--read-frozen-test`` (see each README for when it may be read).
 ``--eval-dir DIR`` points at another folder laid out the same way (``jds/`` and
 ``labels.csv``), for trying the frozen-split path on a stand-in made of dev files.
 
@@ -78,7 +80,11 @@ JDS = ROOT / "tests" / "data" / "jds"
 LABELS = JDS / "labels.csv"
 EVAL = ROOT / "benchmarks" / "jd-eval"
 EVAL2 = ROOT / "benchmarks" / "jd-eval-2"
-"""The second set: 80 JDs by four more authors, all of it a frozen test split, unread."""
+"""The second set: 80 JDs by four more authors, a test split read once (2026-12-02)."""
+EVAL3 = ROOT / "benchmarks" / "jd-eval-3"
+"""The third set: 80 JDs by four more authors, all of it a frozen test split, unread."""
+FROZEN_SETS = {"jd-eval-2": EVAL2, "jd-eval-3": EVAL3}
+"""The sets that are all test split, guarded by ``--read-frozen-test``."""
 
 Labels = dict[str, set[str]]
 Predictor = Callable[[str], set[str]]
@@ -269,9 +275,9 @@ def cv_authors(framework: Framework, phrases: Path | None, broaden: Path | None)
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", choices=["project", "jd-eval", "jd-eval-2"], default="project",
+    parser.add_argument("--set", choices=["project", "jd-eval", *FROZEN_SETS], default="project",
                         help="the project's own 46 JDs, the independent evaluation set, or "
-                             "the second one (all frozen: needs --read-frozen-test)")
+                             "the second or third one (all test: needs --read-frozen-test)")
     parser.add_argument("--split", choices=["dev", "test", "both"], default=None)
     parser.add_argument("--read-frozen-test", action="store_true",
                         help="with --set jd-eval: allow its frozen test split (read it once)")
@@ -298,11 +304,11 @@ def main() -> int:
         labels = read_labels(EVAL / "labels.csv")
         speed([(EVAL / "jds" / n).read_text(encoding="utf-8") for n in sorted(labels)])
         return 0
-    if args.set == "jd-eval-2":
+    if args.set in FROZEN_SETS:
         if not args.read_frozen_test:
-            parser.error("benchmarks/jd-eval-2 is a frozen test set: add --read-frozen-test to "
-                         "read it, once, and record the result in its README")
-        args.split, args.eval_dir = "test", EVAL2
+            parser.error(f"benchmarks/{args.set} is a frozen test set: add --read-frozen-test "
+                         "to read it, once, and record the result in its README")
+        args.split, args.eval_dir = "test", FROZEN_SETS[args.set]
     suggester = compile_suggester(framework)
     folder = JDS if args.set == "project" else args.eval_dir / "jds"
     if args.split is None:
@@ -339,7 +345,7 @@ def main() -> int:
     print_side_by_side(columns, list(framework.ids))
     if args.no_speed:
         return 0
-    if args.set == "jd-eval-2":  # timed on the first set's dev texts, as for jd-eval
+    if args.set in FROZEN_SETS:  # timed on the first set's dev texts, as for jd-eval
         dev = read_labels(EVAL / "labels.csv", ["dev"])
         speed([(EVAL / "jds" / n).read_text(encoding="utf-8") for n in sorted(dev)])
         return 0
