@@ -389,7 +389,8 @@ def report(data: Data, methods: dict[str, np.ndarray]) -> None:
     train_groups = sorted(g for g in set(data.groups) if g.startswith("jd-train"))
     sets = [(g, every[data.groups == g]) for g in sorted(set(data.groups))]
     sets += [("pooled jd-train (8 groups)", every[np.isin(data.groups, train_groups)]),
-             ("pooled all (12 groups)", every)]
+             (f"pooled all ({len(set(data.groups))} groups)", every)]
+    sets = [(title, rows) for title, rows in sets if len(rows)]
     for title, rows in sets:
         print(f"\n{title} ({len(rows)} files, {int(gold[rows].sum())} labels)")
         for name, predicted in methods.items():
