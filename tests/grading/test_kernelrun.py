@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +19,29 @@ PYTHON_KERNEL: dict[str, Any] = {
     "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]}
 
 
-def run(tmp_path: Path, cells: list[tuple[int, str]], kernel: dict[str, Any] | None = None,
+@pytest.fixture
+def folder() -> Iterator[Path]:
+    """A folder with a short path for the kernel's working copy: the kernel's sockets
+    (ipc) are in it, a socket's path has at most 107 bytes, and tmp_path can be longer
+    (under pytest-xdist it gains ``popen-gwN/``)."""
+    path = Path(tempfile.mkdtemp(prefix="competency-kernelrun-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def run(folder: Path, cells: list[tuple[int, str]], kernel: dict[str, Any] | None = None,
         limit: int = 100_000) -> list[Any]:
     emitted: list[Any] = []
-    work = tmp_path / "work"
+    work = folder / "work"
     work.mkdir(exist_ok=True)
     kernelrun.run_cells(kernel or PYTHON_KERNEL, cells, work, emitted.append, limit)
     return emitted
 
 
-def test_cells_run_in_order_in_the_working_copy_with_the_kernels_env(tmp_path: Path) -> None:
-    emitted = run(tmp_path, [
+def test_cells_run_in_order_in_the_working_copy_with_the_kernels_env(folder: Path) -> None:
+    emitted = run(folder, [
         (0, "import os\nprint('a'); print('b')"),
         (2, "open('written.txt', 'w').write(os.environ['MARK'])\n6 * 7"),
         (3, "1 / 0"),
@@ -44,13 +59,13 @@ def test_cells_run_in_order_in_the_working_copy_with_the_kernels_env(tmp_path: P
     assert done[2].outputs[0]["ename"] == "ZeroDivisionError"
     assert done[3].outputs[0]["text"] == "after the error\n"
     # the kernel ran in the working copy, with the kernelspec's environment
-    assert (tmp_path / "work" / "written.txt").read_text() == "other"
+    assert (folder / "work" / "written.txt").read_text() == "other"
     # its private folder (sockets, connection file, IPython profile) is gone
-    assert [p.name for p in (tmp_path / "work").iterdir()] == ["written.txt"]
+    assert [p.name for p in (folder / "work").iterdir()] == ["written.txt"]
 
 
-def test_output_over_the_limit_is_cut_with_a_note(tmp_path: Path) -> None:
-    emitted = run(tmp_path, [(0, "for i in range(200):\n    print('x' * 50)")], limit=1000)
+def test_output_over_the_limit_is_cut_with_a_note(folder: Path) -> None:
+    emitted = run(folder, [(0, "for i in range(200):\n    print('x' * 50)")], limit=1000)
     done = next(m for m in emitted if isinstance(m, CellDone))
     assert done.truncated
     assert done.outputs[-1]["name"] == "stderr"
@@ -58,16 +73,16 @@ def test_output_over_the_limit_is_cut_with_a_note(tmp_path: Path) -> None:
     assert sum(len(str(o["text"])) for o in done.outputs[:-1]) <= 1000
 
 
-def test_a_kernel_that_cannot_start_is_reported(tmp_path: Path) -> None:
-    broken = {**PYTHON_KERNEL, "name": "broken", "argv": [str(tmp_path / "no-such-program"),
+def test_a_kernel_that_cannot_start_is_reported(folder: Path) -> None:
+    broken = {**PYTHON_KERNEL, "name": "broken", "argv": [str(folder / "no-such-program"),
                                                           "{connection_file}"]}
     with pytest.raises(kernelrun.KernelDied, match="kernel broken did not start"):
-        run(tmp_path, [(0, "1")], kernel=broken)
+        run(folder, [(0, "1")], kernel=broken)
 
 
-def test_a_kernel_that_dies_in_a_cell_is_reported(tmp_path: Path) -> None:
+def test_a_kernel_that_dies_in_a_cell_is_reported(folder: Path) -> None:
     with pytest.raises(kernelrun.KernelDied, match="the kernel died"):
-        run(tmp_path, [(0, "import os\nos._exit(3)")])
+        run(folder, [(0, "import os\nos._exit(3)")])
 
 
 def test_streams_of_the_same_name_merge_and_others_do_not() -> None:
