@@ -22,8 +22,10 @@ Usage (each held-out group takes 2-6 minutes on a busy machine; ``OPENBLAS_NUM_T
     python benchmarks/learned_sentences.py sent --others-only     # the other 4
     python benchmarks/learned_sentences.py                        # sent and sent+rule, all 12
 
-**Result, 2026-12-02** (measured with the suggester of e6e7513, before the shipped sentence model and phrase broadening; the rule's figures differ on main now) (``sent --jd-train-only``, 28 minutes), pooled over the eight
-jd-train authors (160 JDs, 460 labels), micro P / R / F1 [95% bootstrap interval of F1],
+**Result, 2026-12-02** (measured with the suggester of e6e7513, before the shipped
+sentence model and phrase broadening; the rule's figures differ on main now)
+(``sent --jd-train-only``, 28 minutes), pooled over the eight jd-train authors
+(160 JDs, 460 labels), micro P / R / F1 [95% bootstrap interval of F1],
 paired interval of the F1 difference against the rule:
 
 * rule: 0.833 / 0.815 / 0.824 [0.791, 0.852]

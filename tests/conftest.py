@@ -73,6 +73,102 @@ def _suggest_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["COMPETENCY_CACHE_DIR"] = before
 
 
+# ---------------------------------------------------------------------- parallel runs
+# ``make test`` runs pytest in 2 processes (pytest-xdist: -n 2 --dist loadgroup
+# --no-loadscope-reorder). A test runs in either, unless it shares a set-up with others;
+# those go to one process together, as an ``xdist_group`` (marked here, at collection).
+
+SLOW_FIRST = (("hub", "browser"), ("nbgrader",), ("notebooks", "stress"))
+"""Markers in the order their tests are handed out to the processes (then the rest), so
+that the long ones start early and the short ones fill in at the end."""
+
+
+def xdist_group(item: pytest.Item) -> str | None:
+    """What ``item`` must share a process with, or None when it can run in any:
+
+    * a notebook's cells (nbval): they run in order in one kernel; the notebook;
+    * a test that uses a module- or session-scoped fixture defined in its own module (a
+      server, a browser, a course built or graded once): the module, and with the
+      parameters of those fixtures (one course per parameter), the module and them.
+      The test modules' other tests, and conftest's session fixtures (cheap, made once
+      per process), do not tie tests together.
+    """
+    if not isinstance(item, pytest.Function):
+        return item.nodeid.split("::")[0]
+    module = item.getparent(pytest.Module)
+    if module is None:
+        return None
+    shared = sorted(
+        name for name, defs in item._fixtureinfo.name2fixturedefs.items()
+        if defs and defs[-1].scope != "function" and defs[-1].baseid.startswith(module.nodeid))
+    if not shared:
+        return None
+    params = getattr(item, "callspec", None)
+    values = [f"{name}={params.params[name]}" for name in shared
+              if params is not None and name in params.params]
+    return "::".join([module.nodeid, *values])
+
+
+def slowness(item: pytest.Item) -> int:
+    """The rank of ``item`` in :data:`SLOW_FIRST` (notebook cells count as notebooks)."""
+    names = {mark.name for mark in item.iter_markers()}
+    if not isinstance(item, pytest.Function):
+        names.add("notebooks")
+    return next((rank for rank, marks in enumerate(SLOW_FIRST) if names & set(marks)),
+                len(SLOW_FIRST))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config: pytest.Config,
+                                  items: list[pytest.Item]) -> Iterator[None]:
+    """Groups marked before the other plugins see the tests; in an xdist worker, each
+    group written into its tests' ids (what xdist schedules by) and the slow work moved
+    first (the order the worker reports is the order xdist hands the work out in)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            group = xdist_group(item)
+            if group is not None:
+                item.add_marker(pytest.mark.xdist_group(group))
+    yield
+    if getattr(config, "workerinput", None) is None:
+        return
+    if config.getvalue("loadgroup"):
+        for item in items:
+            name_group(item)
+    rank: dict[str, int] = {}
+    for item in items:
+        unit = unit_of(item)
+        rank[unit] = min(rank.get(unit, len(SLOW_FIRST)), slowness(item))
+    items.sort(key=lambda item: rank[unit_of(item)])
+
+
+def unit_of(item: pytest.Item) -> str:
+    """What xdist hands out as one piece of work: ``@GROUP`` for a test in a group
+    (xdist's own reading of the ``xdist_group`` marks), else the test alone."""
+    names = {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+             for mark in item.iter_markers("xdist_group")}
+    return "@" + "_".join(sorted(names)) if names else item.nodeid
+
+
+def name_group(item: pytest.Item) -> None:
+    """``ID@GROUP`` as ``item``'s id, which xdist's --dist loadgroup schedules by.
+
+    xdist (3.8) writes it into the id field pytest used before 9.2, which 9.2's
+    structured ids no longer read, so its groups are silently ignored (pytest-xdist
+    issue 1386): each test is sent anywhere, a notebook's cells to two kernels. Here
+    the id is written where this pytest keeps it, when xdist has not done it already.
+    """
+    unit = unit_of(item)
+    if not unit.startswith("@") or item.nodeid.endswith(unit):
+        return
+    node_id = getattr(item, "_id", None)
+    if node_id is not None:
+        item._id = type(node_id).parse(item.nodeid + unit)
+    if not item.nodeid.endswith(unit):
+        raise pytest.UsageError(f"cannot name the xdist group of {item.nodeid} ({unit}): "
+                                "run with --dist loadfile instead of loadgroup")
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"waits scaled by {timeout_scale():g} ({TIMEOUT_SCALE_ENV})"
 

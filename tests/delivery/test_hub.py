@@ -17,6 +17,7 @@ feedback. The gradebook holds full marks and the learner's competency evidence f
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
@@ -55,11 +56,14 @@ TEXT_STUB = "YOUR ANSWER HERE"
 DEADLINE = wait(120)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def free_ports(count: int) -> list[int]:
+    """``count`` ports nothing listens on, all different (held together while picked)."""
+    with contextlib.ExitStack() as stack:
+        socks = [stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+                 for _ in range(count)]
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in socks]
 
 
 def chp_command() -> str:
@@ -220,7 +224,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     course, exchange, etc = write_layout(root)
     state = root / "hub"
     state.mkdir()
-    port, hub_port, proxy_api_port, grader_port = (free_port() for _ in range(4))
+    port, hub_port, proxy_api_port, grader_port = free_ports(4)
     token, grader_token = secrets.token_hex(16), secrets.token_hex(16)
     (state / "jupyterhub_config.py").write_text(HUB_CONFIG.format(
         deploy=str(DEPLOY / "jupyterhub_config.py"), hub_port=hub_port,

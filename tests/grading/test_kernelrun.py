@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +34,29 @@ PYTHON_KERNEL: dict[str, Any] = {
     "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]}
 
 
-def run(tmp_path: Path, cells: list[tuple[int, str]], kernel: dict[str, Any] | None = None,
+@pytest.fixture
+def folder() -> Iterator[Path]:
+    """A folder with a short path for the kernel's working copy: the kernel's sockets
+    (ipc) are in it, a socket's path has at most 107 bytes, and tmp_path can be longer
+    (under pytest-xdist it gains ``popen-gwN/``)."""
+    path = Path(tempfile.mkdtemp(prefix="competency-kernelrun-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def run(folder: Path, cells: list[tuple[int, str]], kernel: dict[str, Any] | None = None,
         limit: int = 100_000) -> list[Any]:
     emitted: list[Any] = []
-    work = tmp_path / "work"
+    work = folder / "work"
     work.mkdir(exist_ok=True)
     kernelrun.run_cells(kernel or PYTHON_KERNEL, cells, work, emitted.append, limit)
     return emitted
 
 
-def test_cells_run_in_order_in_the_working_copy_with_the_kernels_env(tmp_path: Path) -> None:
-    emitted = run(tmp_path, [
+def test_cells_run_in_order_in_the_working_copy_with_the_kernels_env(folder: Path) -> None:
+    emitted = run(folder, [
         (0, "import os\nprint('a'); print('b')"),
         (2, "open('written.txt', 'w').write(os.environ['MARK'])\n6 * 7"),
         (3, "1 / 0"),
@@ -63,25 +78,25 @@ def test_cells_run_in_order_in_the_working_copy_with_the_kernels_env(tmp_path: P
     assert done[2].outputs[0]["ename"] == "ZeroDivisionError"
     assert done[3].outputs[0]["text"] == "after the error\n"
     # the kernel ran in the working copy, with the kernelspec's environment
-    assert (tmp_path / "work" / "written.txt").read_text() == "other"
+    assert (folder / "work" / "written.txt").read_text() == "other"
     # its private folder (sockets, connection file, IPython profile) is gone
-    assert [p.name for p in (tmp_path / "work").iterdir()] == ["written.txt"]
+    assert [p.name for p in (folder / "work").iterdir()] == ["written.txt"]
 
 
 def test_language_info_is_what_the_kernel_reports_not_what_its_spec_says(
-        tmp_path: Path) -> None:
+        folder: Path) -> None:
     """nbclient takes ``language_info`` from the kernel's ``kernel_info_reply``: a
     kernelspec that says "other-language" but starts ipykernel is reported as Python."""
     spec = {**PYTHON_KERNEL, "name": "mislabelled", "language": "other-language"}
-    emitted = run(tmp_path, [(0, "1")], kernel=spec)
+    emitted = run(folder, [(0, "1")], kernel=spec)
     info = emitted[0]
     assert isinstance(info, KernelInfo)
     assert (info.language_info["name"], info.language_info["file_extension"]) == (
         "python", ".py")
 
 
-def test_output_over_the_limit_is_cut_with_a_note(tmp_path: Path) -> None:
-    emitted = run(tmp_path, [(0, "for i in range(200):\n    print('x' * 50)")], limit=1000)
+def test_output_over_the_limit_is_cut_with_a_note(folder: Path) -> None:
+    emitted = run(folder, [(0, "for i in range(200):\n    print('x' * 50)")], limit=1000)
     done = next(m for m in emitted if isinstance(m, CellDone))
     assert done.truncated
     assert done.outputs[-1]["name"] == "stderr"
@@ -89,16 +104,16 @@ def test_output_over_the_limit_is_cut_with_a_note(tmp_path: Path) -> None:
     assert sum(len(str(o["text"])) for o in done.outputs[:-1]) <= 1000
 
 
-def test_a_kernel_that_cannot_start_is_reported(tmp_path: Path) -> None:
-    broken = {**PYTHON_KERNEL, "name": "broken", "argv": [str(tmp_path / "no-such-program"),
+def test_a_kernel_that_cannot_start_is_reported(folder: Path) -> None:
+    broken = {**PYTHON_KERNEL, "name": "broken", "argv": [str(folder / "no-such-program"),
                                                           "{connection_file}"]}
     with pytest.raises(kernelrun.KernelDied, match="kernel broken did not start"):
-        run(tmp_path, [(0, "1")], kernel=broken)
+        run(folder, [(0, "1")], kernel=broken)
 
 
-def test_a_kernel_that_dies_in_a_cell_is_reported(tmp_path: Path) -> None:
+def test_a_kernel_that_dies_in_a_cell_is_reported(folder: Path) -> None:
     with pytest.raises(kernelrun.KernelDied, match="the kernel died"):
-        run(tmp_path, [(0, "import os\nos._exit(3)")])
+        run(folder, [(0, "import os\nos._exit(3)")])
 
 
 def test_streams_of_the_same_name_merge_and_others_do_not() -> None:
@@ -114,7 +129,7 @@ def test_streams_of_the_same_name_merge_and_others_do_not() -> None:
                                            "text": "x" * 200}, 100, size)
 
 
-def test_a_cell_over_the_time_limit_is_stopped_as_under_nbgrader(tmp_path: Path) -> None:
+def test_a_cell_over_the_time_limit_is_stopped_as_under_nbgrader(folder: Path) -> None:
     """In the sandbox, as ``competency grade`` runs it: the supervisor's cell limit
     interrupts the kernel; the cell ends with the kernel's ``KeyboardInterrupt`` and
     nbgrader's ``CellTimeoutError`` (nbgrader's ``Execute.error_on_timeout``), the rest of
@@ -126,12 +141,12 @@ def test_a_cell_over_the_time_limit_is_stopped_as_under_nbgrader(tmp_path: Path)
         pool = WorkerPool(1, rundir, ["IPython"])
         try:
             def grade(job_id: int, *sources: str) -> NotebookResult:
-                files = tmp_path / f"files{job_id}" / "nb"
+                files = folder / f"files{job_id}" / "nb"
                 files.mkdir(parents=True)
                 pool.submit(Job(
                     id=job_id, student=f"s{job_id}", files=str(files),
                     notebooks=[NotebookJob("nb", list(enumerate(sources)), PYTHON_KERNEL)],
-                    limits=limits, protect=[str(tmp_path / "course")],
+                    limits=limits, protect=[str(folder / "course")],
                     uid=UID_BASE + (os.getpid() * 7919 + 200_000 + job_id) % UID_SPAN
                     if os.geteuid() == 0 else None, workroot=str(rundir / "work")))
                 deadline = time.monotonic() + wait(60) + limits.notebook_timeout
