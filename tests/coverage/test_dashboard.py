@@ -46,7 +46,7 @@ from conftest import REPO, CliResult, wait
 
 Cli = Callable[..., CliResult]
 NOTEBOOK = REPO / "notebooks" / "hr" / "coverage-dashboard.ipynb"
-PNG = b"\x89PNG\r\n\x1a\n"
+SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
@@ -207,14 +207,20 @@ def test_filters(sample_frame: Any) -> None:
     assert len(filter_frame(sample_frame)) == len(sample_frame)
 
 
-def heatmap_png_of(widget_html: str) -> bytes:
-    """The PNG inlined in the heatmap widget's figure."""
+def heatmap_svg_of(widget_html: str) -> Any:
+    """The SVG inlined in the heatmap widget's figure, parsed."""
     import base64
     import re
+    import xml.etree.ElementTree as ET
 
-    found = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', widget_html)
+    found = re.search(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', widget_html)
     assert found is not None
-    return base64.b64decode(found.group(1))
+    return ET.fromstring(base64.b64decode(found.group(1)))
+
+
+def svg_texts(svg: Any) -> list[str]:
+    """The text of every ``<text>`` in an SVG: title, cell numbers and labels."""
+    return [t.text or "" for t in svg.iter(f"{SVG_NS}text")]
 
 
 def test_the_filters_have_a_focus_ring_that_stands_out(sample_frame: Any,
@@ -231,7 +237,11 @@ def test_the_filters_have_a_focus_ring_that_stands_out(sample_frame: Any,
 
 def test_dashboard_follows_the_filters(sample_frame: Any, framework: Framework) -> None:
     board = Dashboard(sample_frame, framework)
-    assert heatmap_png_of(board.heatmap.value).startswith(PNG)
+    whole_svg = heatmap_svg_of(board.heatmap.value)
+    assert whole_svg.tag == f"{SVG_NS}svg"
+    whole_texts = svg_texts(whole_svg)
+    roles = set(sample_frame["role"])
+    assert roles <= set(whole_texts)  # a row label per role
     whole = board.summary.value
     assert ("<table><caption>Requirements in each status (columns) for each competency "
             "(rows)</caption>") in whole
@@ -239,7 +249,16 @@ def test_dashboard_follows_the_filters(sample_frame: Any, framework: Framework) 
     small = board.summary.value
     assert small != whole
     assert "*" in small
-    assert heatmap_png_of(board.heatmap.value).startswith(PNG)
+    small_svg = heatmap_svg_of(board.heatmap.value)
+    small_texts = svg_texts(small_svg)
+    assert small_texts != whole_texts
+    board_roles = set(filter_frame(sample_frame, team="Trust board")["role"])
+    assert {t for t in small_texts if t in roles} == board_roles  # only the board's roles
+    assert "*" in small_texts  # small numbers suppressed: * printed in the cell
+    table = board.heatmap.value.split("</figure>", 1)[1]
+    assert small_texts.count("*") == table.count(">*</td>")  # as many as in its table
+    grey = [r for r in small_svg.iter(f"{SVG_NS}rect") if r.get("fill") == "#dddddd"]
+    assert len(grey) == small_texts.count("*")  # each * on the suppressed grey
     board.team.value = ALL
     board.competency.value = "RACE-1"
     assert ">RACE-1<" in board.summary.value
@@ -251,6 +270,21 @@ def test_dashboard_follows_the_filters(sample_frame: Any, framework: Framework) 
     ids = set(sample_frame["staff_id"])
     for value in (whole, small):
         assert not [i for i in ids if i in value]
+
+
+def test_the_dashboard_draws_without_matplotlib() -> None:
+    """Building the dashboard and changing a filter load no plotting library (a fresh
+    interpreter: this test process may hold matplotlib already)."""
+    code = ("import sys\n"
+            "from competency.coverage.dashboard import coverage_dashboard\n"
+            "widget = coverage_dashboard()\n"
+            "widget.children[1].children[1].value = 'Trust board'\n"
+            "print('matplotlib' in sys.modules)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(REPO / "src"), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=120, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
 
 
 def test_the_heatmap_has_a_text_alternative(sample_frame: Any, framework: Framework) -> None:

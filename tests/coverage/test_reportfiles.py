@@ -498,6 +498,18 @@ def test_figure_html_gives_a_picture_alt_text_and_a_caption() -> None:
     assert "<figcaption>" not in figure_html(tiny_png(), "alt")
 
 
+def test_figure_html_inlines_an_svg_as_the_report_does() -> None:
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"><text>*</text></svg>'
+    text = figure_html(svg, "Heatmap", "Cells", SVG)
+    encoded = base64.b64encode(svg).decode("ascii")
+    assert f'src="data:image/svg+xml;base64,{encoded}"' in text
+    assert text.startswith('<figure><img alt="Heatmap" ')
+    assert text.endswith("<figcaption>Cells</figcaption></figure>")
+    section = Section("heat", "Heat", "Heat", "n", image=svg, image_type=SVG)
+    page = render_html(Report("R", (), False, (section,)))
+    assert f'src="data:image/svg+xml;base64,{encoded}"' in page  # one way of inlining
+
+
 def test_sample_organisation_report_is_accessible_in_both_formats(cli: Cli,
                                                                  tmp_path: Path) -> None:
     for name in ("report.html", "report.xlsx"):

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from competency.course.lab import DEFAULT_HOST, free_port
 from competency.coverage.disclosure import DisclosureRule, protect
-from competency.coverage.reportfiles import figure_html
+from competency.coverage.reportfiles import SVG, figure_html
 from competency.coverage.reports import (
     COMPETENCY,
-    heatmap_png,
     heatmap_shares,
+    heatmap_svg,
     heatmap_table,
     published,
     status_counts,
@@ -183,17 +183,17 @@ def _heatmap_figures(frame: pd.DataFrame, rule: DisclosureRule, competencies: li
 
 
 def heatmap(frame: pd.DataFrame, rule: DisclosureRule, competencies: list[str]) -> bytes:
-    """The role x competency heatmap of the filtered rows, as PNG."""
-    return heatmap_png(*_heatmap_figures(frame, rule, competencies))
+    """The role x competency heatmap of the filtered rows, as SVG (the report's picture)."""
+    return heatmap_svg(*_heatmap_figures(frame, rule, competencies))
 
 
 def heatmap_html(frame: pd.DataFrame, rule: DisclosureRule, competencies: list[str]) -> str:
-    """The heatmap of the filtered rows as a figure (the PNG with alt text and a caption),
+    """The heatmap of the filtered rows as a figure (the SVG with alt text and a caption),
     then its figures as a table; empty when no rows match."""
     if frame.empty:
         return ""
     shares, required = _heatmap_figures(frame, rule, competencies)
-    return (figure_html(heatmap_png(shares, required), HEATMAP_ALT, HEATMAP_CAPTION)
+    return (figure_html(heatmap_svg(shares, required), HEATMAP_ALT, HEATMAP_CAPTION, SVG)
             + table_html(heatmap_table(shares, required),
                          caption=HEATMAP_TABLE_CAPTION))
 

@@ -236,14 +236,19 @@ def table_html(table: pd.DataFrame, status_colours: bool = False, caption: str =
     return "\n".join(out)
 
 
-def figure_html(png: bytes, alt: str, caption: str = "") -> str:
-    """A PNG picture as an HTML figure, inlined as base64, with its alt text and (when
-    given) a visible caption: how a notebook or widget shows a chart with a text
-    alternative (JupyterLab gives an image output no alt text)."""
-    data = base64.b64encode(png).decode("ascii")
+def data_uri(image: bytes, image_type: str = PNG) -> str:
+    """A picture as a ``data:`` URI, base64: how a page inlines a PNG or SVG picture."""
+    return f"data:{image_type};base64,{base64.b64encode(image).decode('ascii')}"
+
+
+def figure_html(image: bytes, alt: str, caption: str = "", image_type: str = PNG) -> str:
+    """A picture (PNG, or SVG with ``image_type`` :data:`SVG`) as an HTML figure, inlined
+    by :func:`data_uri`, with its alt text and (when given) a visible caption: how a
+    notebook or widget shows a chart with a text alternative (JupyterLab gives an image
+    output no alt text)."""
     text = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return (f'<figure><img alt="{html.escape(alt)}" style="max-width:100%;height:auto" '
-            f'src="data:image/png;base64,{data}">{text}</figure>')
+            f'src="{data_uri(image, image_type)}">{text}</figure>')
 
 
 def table_caption(section: Section) -> str:
@@ -270,9 +275,8 @@ def render_html(report: Report) -> str:
     for s in report.sections:
         out.append(f'<section id="{s.key}"><h2>{esc(s.title)}</h2><p>{esc(s.note)}</p>')
         if s.image is not None:
-            data = base64.b64encode(s.image).decode("ascii")
             out.append(f'<img alt="{esc(s.image_alt or s.title)}" '
-                       f'src="data:{s.image_type};base64,{data}">')
+                       f'src="{data_uri(s.image, s.image_type)}">')
         if s.table is not None:
             out.append(table_html(s.table, s.status_colours, table_caption(s)))
         out.append("</section>")

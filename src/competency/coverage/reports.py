@@ -26,11 +26,10 @@ is identifiable.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from competency.coverage import charts
 from competency.coverage.charts import TREND_COLOURS as TREND_COLOURS
@@ -278,22 +277,6 @@ def trend_counts(inputs: CoverageInputs, options: CoverageOptions, months: int
 
 # --------------------------------------------------------------------------- plots
 
-def _figure(width: float, height: float) -> Any:
-    """A matplotlib figure on the Agg canvas, outside pyplot (no global state, no display)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _figure_png(fig: Any) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    return buffer.getvalue()
-
-
 def heatmap_shares(frame: pd.DataFrame, rule: DisclosureRule,
                    competencies: Sequence[str]) -> pd.DataFrame:
     """Percentage of requirements held (met or expiring) by role and competency.
@@ -326,39 +309,6 @@ def heatmap_svg(shares: pd.DataFrame, required: pd.DataFrame | None = None) -> b
     needed = None if required is None else required.to_numpy(dtype=bool).tolist()
     return charts.heatmap_svg([str(r) for r in shares.index], [str(c) for c in shares.columns],
                               _values(shares), needed)
-
-
-def heatmap_png(shares: pd.DataFrame, required: pd.DataFrame | None = None,
-                title: str = "Share of requirements met (incl. expiring), %") -> bytes:
-    """The role x competency heatmap as PNG, drawn by matplotlib (the dashboard's; the
-    report draws :func:`heatmap_svg`); suppressed cells grey with ``*``.
-
-    ``required`` (same shape, bool) marks cells the role requires; others stay blank.
-    """
-    import matplotlib
-    import numpy as np
-
-    values = shares.to_numpy(dtype=float, na_value=np.nan)
-    needed = (np.ones(values.shape, dtype=bool) if required is None
-              else required.to_numpy(dtype=bool))
-    width = max(4.0, 0.7 * values.shape[1] + 3)
-    fig = _figure(width, max(2.0, 0.45 * values.shape[0] + 1.2))
-    ax = fig.subplots()
-    # grey under suppressed cells, white under cells the role does not require
-    ax.imshow(needed.astype(float), cmap=matplotlib.colors.ListedColormap(["white", "#dddddd"]),
-              vmin=0, vmax=1, aspect="auto")
-    cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad=(0, 0, 0, 0))
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto")
-    for (i, j), value in np.ndenumerate(values):
-        text = "" if not needed[i, j] else SUPPRESSED if np.isnan(value) else f"{value:.0f}"
-        ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                color="#" + heatmap_text_colour(value))
-    ax.set_xticks(range(values.shape[1]), [str(c) for c in shares.columns], rotation=45,
-                  ha="right")
-    ax.set_yticks(range(values.shape[0]), [str(r) for r in shares.index])
-    ax.set_title(title, fontsize=10)
-    fig.colorbar(image, ax=ax, fraction=0.03)
-    return _figure_png(fig)
 
 
 def heatmap_table(shares: pd.DataFrame, required: pd.DataFrame) -> pd.DataFrame:
