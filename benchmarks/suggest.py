@@ -41,9 +41,11 @@ without ``--read-frozen-test`` (see each README for when it may be read).
 
 ``--cv authors`` uses every labelled file of both sets (the jd-eval test split was read
 once on 2026-12-02 and is training data since; ``--read-frozen-test`` keeps guarding
-the ``--set jd-eval`` split printing only) and of ``benchmarks/jd-train`` when present.
-Author groups: jd-eval 1xx, 2xx, 3xx, the project set and jd-train (its eight authors
-held out together). It prints, per held-out group and pooled, micro P/R/F1 with 95%
+the ``--set jd-eval`` split printing only), of ``benchmarks/jd-train`` and of
+``benchmarks/jd-eval-2`` (read once on 2026-12-02, training data since) when present.
+Author groups: jd-eval 1xx, 2xx, 3xx, the project set, jd-train (its eight authors
+held out together) and jd-eval-2 401-420, 421-440, 501-520, 521-540 (one per author).
+It prints, per held-out group and pooled, micro P/R/F1 with 95%
 bootstrap intervals, and per competency pooled, for the phrase rule alone (no training,
 but the shipped phrases were hand-tuned on files of the first four groups, so its
 figures are in-sample there), the rule with the learned sentence model of

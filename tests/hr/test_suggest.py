@@ -470,3 +470,12 @@ def test_the_training_script_fits_deterministic_weights_from_quoted_sentences(
     assert folded.biases == {"A": round(model.biases["A"] + 1.0, 4)}
     assert set(folded.weights) == {"A"}
     assert folded.threshold == 0.0
+    rule = {d.name: set() for d in docs}
+    logits = {d.name: {"A": 1.0 if d.gold else (0.0 if d.name == "0.txt" else -3.0),
+                       "B": 2.0} for d in docs}
+    added, (p, r, _) = train.choose_added_thresholds(logits, docs, ["A", "B"], rule, 0.9)
+    assert added == {"A": 0.5, "B": None}  # up to 0.0 one of seven additions is wrong
+    assert (p, r) == (1.0, 1.0)
+    groups = [train.group_of(train.EVAL2, f"{n}-x.txt") for n in (401, 420, 437, 501, 540)]
+    assert groups == ["jd-eval-2 401-420", "jd-eval-2 401-420", "jd-eval-2 421-440",
+                      "jd-eval-2 501-520", "jd-eval-2 521-540"]
