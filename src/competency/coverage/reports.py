@@ -26,7 +26,7 @@ is identifiable.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -194,14 +194,9 @@ def read_report_counts(roles: str | Path, staff: str | Path, evidence: str | Pat
 
 def _counted(judged: Timeline, staff: pa.Table, rows: bool,
              identifiers: pa.Array) -> CoverageCounts:
-    import pandas as pd
-
-    counts = judged.counts()
     statuses = judged.statuses_on(judged.dates[-1])
     slots = judged.slots
-    records = [{"date": day.isoformat(), **{s: counts[day][s] for s in STATUSES}}
-               for day in judged.dates]
-    trend = pd.DataFrame.from_records(records, index="date", columns=["date", *STATUSES])
+    trend = _trend_frame(judged.counts(), judged.dates)
     return CoverageCounts(requirement_counts(slots, statuses, staff),
                           people_counts(slots, statuses, staff), trend,
                           tuple(slots_warnings(slots)),
@@ -266,10 +261,17 @@ def trend_counts(inputs: CoverageInputs, options: CoverageOptions, months: int
                  ) -> pd.DataFrame:
     """Requirements by status (columns) on each date of :func:`month_ends` (index),
     judged on all the dates by one query."""
+    days = month_ends(options.as_of, months)
+    return _trend_frame(status_counts_by_date(inputs.roles, inputs.staff, inputs.evidence,
+                                              options, days), days)
+
+
+def _trend_frame(counts: Mapping[dt.date, Mapping[str, int]],
+                 days: Sequence[dt.date]) -> pd.DataFrame:
+    """Counts by date and status as the trend's frame: one row per date (ISO, the
+    index), one column per status in STATUSES order."""
     import pandas as pd
 
-    days = month_ends(options.as_of, months)
-    counts = status_counts_by_date(inputs.roles, inputs.staff, inputs.evidence, options, days)
     records = [{"date": day.isoformat(), **{s: counts[day][s] for s in STATUSES}}
                for day in days]
     return pd.DataFrame.from_records(records, index="date", columns=["date", *STATUSES])

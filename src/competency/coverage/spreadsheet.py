@@ -487,10 +487,6 @@ class _Package:
 
 # --------------------------------------------------------------------------- reading
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
 def sheet_texts(data: bytes) -> list[str]:
     """The text of each sheet of an .xlsx package (its cells' values, strings and numbers,
     joined by spaces), then the sheet names: read from the XML, with no spreadsheet
