@@ -41,15 +41,17 @@ without ``--read-frozen-test`` (see each README for when it may be read).
 
 ``--cv authors`` uses every labelled file of both sets (the jd-eval test split was read
 once on 2026-12-02 and is training data since; ``--read-frozen-test`` keeps guarding
-the ``--set jd-eval`` split printing only), of ``benchmarks/jd-train`` and of
-``benchmarks/jd-eval-2`` (read once on 2026-12-02, training data since) when present.
-Author groups: jd-eval 1xx, 2xx, 3xx, the project set, jd-train (its eight authors
-held out together) and jd-eval-2 401-420, 421-440, 501-520, 521-540 (one per author).
+the ``--set jd-eval`` split printing only), of ``benchmarks/jd-train``,
+``benchmarks/jd-train-2`` and ``benchmarks/jd-eval-2`` (read once on 2026-12-02,
+training data since) when present.
+Author groups: jd-eval 1xx, 2xx, 3xx, the project set, jd-train and jd-train-2 (each
+set's eight authors held out together) and jd-eval-2 401-420, 421-440, 501-520,
+521-540 (one per author).
 It prints, per held-out group and pooled, micro P/R/F1 with 95%
 bootstrap intervals, and per competency pooled, for the phrase rule alone (no training,
 but the shipped phrases were hand-tuned on files of the first four groups, so its
-figures are in-sample there), the rule with the learned sentence model of
-``benchmarks/train_suggest.py`` (nested leave-one-author-out: fitted and thresholded
+figures are in-sample there), the shipped method as ``benchmarks/train_suggest.py``
+fits it (the learned sentence model and the per-competency decisions, all fitted
 without the held-out group) and the keyword baseline. ``--phrases FILE`` takes the
 rule and the boilerplate from another phrase file, e.g.
 ``benchmarks/phrases-2026-11-26.yaml``, written before any jd-eval file existed, which
@@ -247,7 +249,7 @@ def cv_authors(framework: Framework, phrases: Path | None, broaden: Path | None)
 
     chosen_phrases = train_suggest.broadened(phrases, broaden) or phrases
     ids = list(framework.ids)
-    docs, rule, learned, chosen = train_suggest.loao(framework, chosen_phrases)
+    docs, rule, learned = train_suggest.loao(framework, chosen_phrases)
     gold = {d.name: set(d.gold) for d in docs}
     base = keyword_baseline(framework)
     methods = {
@@ -258,9 +260,8 @@ def cv_authors(framework: Framework, phrases: Path | None, broaden: Path | None)
     print(f"leave-one-author-out, {len(docs)} job descriptions, {sum(map(len, gold.values()))} "
           f"labels; phrases: {phrases or 'shipped'}"
           f"{' + ' + str(broaden) if broaden else ''}")
-    for held, lam, thresholds in chosen:
-        print(f"  model without {held}: lam {lam}, thresholds "
-              f"{train_suggest.describe(thresholds)} (nested LOAO over the other groups)")
+    print("  rule+model: for each held-out group, the sentence model and the decisions "
+          "fitted without it (decisions on held-out logits of five folds inside)")
     for group in [*sorted({d.group for d in docs}), "pooled"]:
         names = [d.name for d in docs if group in ("pooled", d.group)]
         print(f"\n{group} ({len(names)} files)")

@@ -17,10 +17,10 @@ Cli = Callable[..., CliResult]
 
 def test_suggest_threshold_and_phrases_reach_the_api(cli: Cli, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[tuple[Path, float, Any]] = []
+    seen: list[tuple[Path, float, Any, Any]] = []
 
-    def fake(path: Path, framework: Any, threshold: float, phrases: Any) -> Any:
-        seen.append((path, threshold, phrases))
+    def fake(path: Path, framework: Any, threshold: float, phrases: Any, model: Any) -> Any:
+        seen.append((path, threshold, phrases, model))
         return SimpleNamespace(to_dict=lambda: {"file": str(path), "suggestions": []})
 
     monkeypatch.setattr(suggest, "suggest_file", fake)
@@ -28,10 +28,13 @@ def test_suggest_threshold_and_phrases_reach_the_api(cli: Cli, tmp_path: Path,
     result = cli("suggest", "a.txt", "b.docx", "--json", "--threshold", "0.7",
                  "--phrases", "p.yaml")
     assert result.code == 0, result.err
-    assert seen == [(Path("a.txt"), 0.7, Path("p.yaml")), (Path("b.docx"), 0.7, Path("p.yaml"))]
+    assert seen == [(Path("a.txt"), 0.7, Path("p.yaml"), None),
+                    (Path("b.docx"), 0.7, Path("p.yaml"), None)]
     assert '"file": "a.txt"' in result.out
     cli("suggest", "a.txt", "--json")
     assert seen[-1][1] == suggest.DEFAULT_THRESHOLD
+    cli("suggest", "a.txt", "--json", "--no-model")
+    assert seen[-1][3] is False
 
 
 def test_suggest_reports_a_bad_file_and_goes_on(cli: Cli, tmp_path: Path) -> None:

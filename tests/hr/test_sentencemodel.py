@@ -12,6 +12,8 @@ import pytest
 from competency.errors import PhrasesError
 from competency.framework.model import Framework, parse_framework
 from competency.hr.sentencemodel import (
+    LOGIT_FLOOR,
+    Decision,
     SentenceModel,
     default_model_path,
     load_model,
@@ -50,7 +52,8 @@ def model(threshold: float = 0.0, **weights: dict[str, float]) -> SentenceModel:
 
 def suggester(trust: Framework, learned: SentenceModel | None, **phrases: dict[str, list[str]]
               ) -> Suggester:
-    data = {"boilerplate_sections": ["about us"], "competencies": phrases}
+    data = {"boilerplate_sections": ["about us"],
+            "competencies": {cid.replace("_", "-"): p for cid, p in phrases.items()}}
     return compile_suggester(trust, parse_phrases(data, source="p.yaml"),
                              learned if learned is not None else False)
 
@@ -149,8 +152,8 @@ def test_model_files_round_trip(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        ([], "not a version 1 suggester model"),
-        ({"version": 2}, "not a version 1 suggester model"),
+        ([], "not a version 1 or 2 suggester model"),
+        ({"version": 3}, "not a version 1 or 2 suggester model"),
         ({"version": 1, "threshold": "high", "competencies": {}}, "threshold must be a number"),
         ({"version": 1, "threshold": 0, "stop": "the", "competencies": {}},
          "stop must be a list of strings"),
@@ -194,3 +197,116 @@ def test_the_suggester_reads_the_same_features_as_training(trust: Framework) -> 
                             {"W-1": dict.fromkeys(features, 1.0)})
     [s] = suggester(trust, learned).suggest(text)
     assert s.score == 0.5  # every feature counted once: logit exactly 0
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def decided(learned: SentenceModel, **decisions: Decision) -> SentenceModel:
+    return SentenceModel(learned.threshold, learned.stop, learned.biases, learned.weights,
+                         "test", decisions={c.replace("_", "-"): d
+                                            for c, d in decisions.items()})
+
+
+def sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+def test_a_decision_scores_by_its_formula(trust: Framework) -> None:
+    learned = decided(model(W_1={"oil": 2.0}),
+                      W_1=Decision(-1.0, 2.0, 0.5, 0.25, 0.75, {"widget care": 0.4}))
+    sg = suggester(trust, learned, W_1={"strong": ["gear box"]})
+    text = "Widget care daily. Oil the gear box. Check the gear box again."
+    [s] = sg.suggest(text)
+    rule = 1 - math.exp(-2 * 0.8)  # two distinct strong phrases
+    hits = 3  # widget care once, gear box in two sentences
+    best = -3.0 + 2.0  # the "oil" sentence: logit -1, below the model's threshold
+    z = -1.0 + 2.0 * rule + 0.5 * math.log1p(hits) + 0.25 * best + 0.0 + 0.4
+    assert s.score == round(sigmoid(z), 4)
+    # the evidence is the phrases' sentences; the learned one is below the model's own
+    # threshold and the phrases explain the suggestion
+    assert [ev.text for ev in s.evidence] == ["Widget care daily.", "Oil the gear box.",
+                                              "Check the gear box again."]
+    assert "learned: oil" not in s.phrases
+
+
+def test_a_phrase_the_decision_distrusts_no_longer_suggests(trust: Framework) -> None:
+    plain = suggester(trust, model(W_1={}), W_1={"strong": ["gear box"]})
+    text = "Department: Gear box maintenance\nKeep the stores tidy.\n"
+    assert [s.competency for s in plain.suggest(text)] == ["W-1"]  # the rule: 0.55
+    distrust = Decision(0.0, 1.0, 0.0, 0.0, 0.0, {"gear box": -3.0})
+    sg = suggester(trust, decided(model(W_1={}), W_1=distrust),
+                   W_1={"strong": ["gear box"]})
+    assert sg.suggest(text) == []
+    [s] = sg.suggest(text, threshold=0.0)  # still listed, with its evidence, at a low score
+    assert s.score == round(sigmoid(1 - math.exp(-0.8) - 3.0), 4)
+    assert s.evidence[0].text == "Department: Gear box maintenance"
+
+
+def test_a_decision_on_learned_cues_alone_shows_the_best_sentence(trust: Framework) -> None:
+    learned = decided(model(W_1={"oil": 1.0, "grease": 2.5}),
+                      W_1=Decision(3.0, 0.0, 0.0, 1.0, 0.0))
+    sg = suggester(trust, learned)
+    text = "Oil the hinges. Grease the axles. Sweep the floor."
+    [s] = sg.suggest(text)
+    best = -3.0 + 2.5
+    assert s.score == round(sigmoid(3.0 + best), 4)
+    # no phrase and no sentence at the model's threshold: the best sentence explains it
+    assert [ev.text for ev in s.evidence] == ["Grease the axles."]
+    assert s.evidence[0].phrases == ("learned: grease",)
+
+
+def test_without_learned_evidence_a_decision_reads_the_floor(trust: Framework) -> None:
+    learned = decided(model(W_1={"oil": 1.0}), W_1=Decision(0.0, 0.0, 0.0, 0.5, 0.0))
+    sg = suggester(trust, learned, W_1={"strong": ["gear box"]})
+    [s] = sg.suggest("Check the gear box.", threshold=0.0)
+    assert s.score == round(sigmoid(0.5 * LOGIT_FLOOR), 4)
+
+
+def test_a_competency_without_a_decision_keeps_rule_or_model(trust: Framework) -> None:
+    learned = decided(model(W_1={"oil": 4.0}, W_2={"cog": 4.0}),
+                      W_1=Decision(-10.0, 0.0, 0.0, 0.0, 0.0))
+    sg = suggester(trust, learned)
+    text = "Oil the cog wheels."
+    assert [s.competency for s in sg.suggest(text)] == ["W-2"]
+    assert sg.suggest(text)[0].score == round(sigmoid(-3.0 + 4.0), 4)
+
+
+def test_decisions_round_trip_through_the_model_file(tmp_path: Path) -> None:
+    learned = decided(model(W_1={"oil": 1.5}),
+                      W_1=Decision(-1.5, 2.0, 0.25, 0.5, 1.0, {"gear box": -0.75}))
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(learned.to_data()), encoding="utf-8")
+    again = load_model(path)
+    assert again.decisions == {"W-1": Decision(-1.5, 2.0, 0.25, 0.5, 1.0,
+                                               {"gear box": -0.75})}
+    assert json.loads(path.read_text(encoding="utf-8"))["version"] == 2
+
+
+@pytest.mark.parametrize(
+    ("decision", "problem"),
+    [
+        ({"bias": 0, "rule": 1, "hits": 0, "learned": 0}, "a decision needs the numbers"),
+        ({"bias": 0, "rule": True, "hits": 0, "learned": 0, "fired": 0},
+         "a decision needs the numbers"),
+        ([], "a decision needs the numbers"),
+        ({"bias": 0, "rule": 1, "hits": 0, "learned": 0, "fired": 0, "phrases": {"a": "b"}},
+         "competency W-1: decision phrases must map phrases to numbers"),
+    ],
+)
+def test_bad_decisions_are_named(decision: object, problem: str) -> None:
+    data = {"version": 2, "threshold": 0, "competencies": {
+        "W-1": {"bias": 0, "weights": {}, "decision": decision}}}
+    with pytest.raises(PhrasesError, match=re.escape(problem)):
+        parse_model(data, source="m.json")
+
+
+def test_a_decision_survives_the_compiled_cache(trust: Framework) -> None:
+    learned = decided(model(W_1={"oil": 1.0}),
+                      W_1=Decision(0.5, 1.0, 0.1, 0.2, 0.3, {"widget care": -0.2}))
+    sg = suggester(trust, learned)
+    again = Suggester.from_data(trust, json.loads(json.dumps(sg.to_data())))
+    text = "Widget care and oil daily."
+    assert again.suggest(text, threshold=0.0) == sg.suggest(text, threshold=0.0)
+    assert again.model is not None
+    assert again.model.decisions == learned.decisions

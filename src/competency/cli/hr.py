@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -33,6 +33,9 @@ def suggest_command(
                          ] = None,
     phrases: Annotated[Path | None, typer.Option("--phrases", help="Phrase file (default: "
                                                  "shipped).")] = None,
+    no_model: Annotated[bool, typer.Option(
+        "--no-model", help="Phrases alone: no learned model (for a phrase file of your own "
+        "whose phrases should count without it).")] = False,
 ) -> int:
     """Suggest competencies for job descriptions, with the sentences that show them."""
     import json
@@ -49,13 +52,14 @@ def suggest_command(
 
     fw = load_framework(framework)
     load_lemmas()
-    suggester_for(fw, phrases)  # a broken phrase file fails once, before any document
+    model: Literal[False] | None = False if no_model else None
+    suggester_for(fw, phrases, model)  # a broken phrase file fails once, before any document
     cut = DEFAULT_THRESHOLD if threshold is None else threshold
     results: list[FileSuggestions] = []
     failed = False
     for file in files:
         try:
-            results.append(suggest_file(file, fw, cut, phrases))
+            results.append(suggest_file(file, fw, cut, phrases, model))
         except CompetencyError as exc:  # report it, go on with the other files
             print(str(exc), file=sys.stderr)
             failed = True

@@ -32,7 +32,7 @@ from competency.hr.phrases import LEMMA_CACHE
 
 CACHE_ENV = "COMPETENCY_CACHE_DIR"
 """Environment variable naming the cache folder ("" turns the cache off)."""
-FORMAT = 3
+FORMAT = 4
 """Bumped whenever the compiled form or the matching rules change."""
 KEEP = 8
 """Compiled phrase files kept (newest first); older ones are deleted when one is written."""

@@ -14,26 +14,73 @@ are not :attr:`SentenceModel.stop` words or numbers, and each pair of adjacent l
 features; the competency is suggested by the model when some sentence's logit reaches
 :attr:`SentenceModel.threshold` (``competency.hr.suggest`` turns that into a score).
 
+A competency may also have a *decision* (version 2 files): a logistic model over the
+whole document's evidence for it, which decides whether it is suggested (see
+:class:`Decision`); without one, the suggester suggests it when the phrase rule or a
+sentence's logit does.
+
 The file (JSON)::
 
-    {"version": 1, "threshold": -1.0, "stop": ["a", "the", ...],
+    {"version": 2, "threshold": 0.0, "stop": ["a", "the", ...],
      "competencies": {"CUL-2": {"bias": -6.1, "weights": {"interpreter": 2.3,
-                                                           "first language": 1.9}}},
+                                                           "first language": 1.9},
+                                "decision": {"bias": -2.0, "rule": 3.1, "hits": 0.4,
+                                             "learned": 0.3, "fired": 0.9,
+                                             "phrases": {"interpreter": 0.8}}}},
      "trained_on": "..."}
+
+Version 1 files (no decisions) are still read.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from competency.errors import PhrasesError
 
 MODEL_NAME = "suggest-model.json"
-VERSION = 1
+VERSION = 2
+"""The version written; version 1 files (no decisions) are read too."""
+LOGIT_FLOOR = -4.0
+"""A decision reads a best sentence logit below this (or no learned evidence at all) as
+this."""
+DECISION_KEYS = ("bias", "rule", "hits", "learned", "fired")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a document calls for one competency, from all its evidence for it: a
+    logistic model whose probability is the suggestion's score.
+
+    ``z = bias + rule * (1 - exp(-W)) + hits * log(1 + H) + learned * max(L, LOGIT_FLOOR)
+    + fired * [L >= 0] + the weights of the distinct phrases found``, where ``W`` is the
+    summed weight of the distinct phrases found, ``H`` the number of (phrase, sentence)
+    matches and ``L`` the best sentence logit of the learned model minus its threshold
+    (:data:`LOGIT_FLOOR` when no sentence has a learned score); the score is
+    ``sigmoid(z)``. The weights are learned from labelled documents (a phrase that often
+    fires where the labellers saw no call for the competency gets a negative weight)."""
+
+    bias: float
+    """The log-odds before any evidence."""
+    rule: float
+    """Weight of the phrase rule's score ``1 - exp(-W)``."""
+    hits: float
+    """Weight of ``log(1 + H)``, H the (phrase, sentence) matches."""
+    learned: float
+    """Weight of the best sentence logit (floored at :data:`LOGIT_FLOOR`)."""
+    fired: float
+    """Weight of "some sentence's logit reaches the model's threshold"."""
+    phrases: Mapping[str, float] = field(default_factory=dict)
+    """Phrase (as written in the phrase file or framework) -> weight when it is found."""
+
+    def to_data(self) -> dict[str, object]:
+        """The JSON form (as in the data file)."""
+        return {"bias": self.bias, "rule": self.rule, "hits": self.hits,
+                "learned": self.learned, "fired": self.fired, "phrases": dict(self.phrases)}
 
 
 @dataclass(frozen=True)
@@ -52,14 +99,20 @@ class SentenceModel:
     """Where it was read from."""
     trained_on: str = ""
     """A note of the data it was fitted on (shown by nothing; for people)."""
+    decisions: Mapping[str, Decision] = field(default_factory=dict)
+    """Competency ID -> its document-level decision (none: rule or sentence model)."""
 
     def to_data(self) -> dict[str, object]:
         """The JSON form (as in the data file)."""
+        comps: dict[str, dict[str, object]] = {}
+        for cid in self.biases:
+            entry: dict[str, object] = {"bias": self.biases[cid],
+                                        "weights": dict(self.weights.get(cid, {}))}
+            if cid in self.decisions:
+                entry["decision"] = self.decisions[cid].to_data()
+            comps[cid] = entry
         return {"version": VERSION, "threshold": self.threshold, "stop": sorted(self.stop),
-                "trained_on": self.trained_on,
-                "competencies": {cid: {"bias": self.biases[cid],
-                                       "weights": dict(self.weights.get(cid, {}))}
-                                 for cid in self.biases}}
+                "trained_on": self.trained_on, "competencies": comps}
 
 
 def sentence_features(lemmas: Sequence[str], stop: frozenset[str]
@@ -86,8 +139,8 @@ def default_model_path() -> Path:
 
 def parse_model(data: object, *, source: str = "<model>") -> SentenceModel:
     """Check and convert the parsed JSON of a model file (raises PhrasesError)."""
-    if not isinstance(data, dict) or data.get("version") != VERSION:
-        raise PhrasesError(source, f"not a version {VERSION} suggester model")
+    if not isinstance(data, dict) or data.get("version") not in (1, VERSION):
+        raise PhrasesError(source, f"not a version 1 or {VERSION} suggester model")
     threshold = data.get("threshold")
     stop = data.get("stop", [])
     comps = data.get("competencies")
@@ -99,6 +152,7 @@ def parse_model(data: object, *, source: str = "<model>") -> SentenceModel:
         raise PhrasesError(source, "competencies must map IDs to a bias and weights")
     biases: dict[str, float] = {}
     weights: dict[str, dict[str, float]] = {}
+    decisions: dict[str, Decision] = {}
     for cid, entry in comps.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("bias"), int | float) \
                 or not isinstance(entry.get("weights", {}), dict):
@@ -110,8 +164,28 @@ def parse_model(data: object, *, source: str = "<model>") -> SentenceModel:
                                "numbers")
         biases[str(cid)] = float(entry["bias"])
         weights[str(cid)] = {k: float(v) for k, v in table.items()}
+        if "decision" in entry:
+            decisions[str(cid)] = _decision(entry["decision"], source, str(cid))
     return SentenceModel(float(threshold), frozenset(stop), biases, weights, source,
-                         str(data.get("trained_on", "")))
+                         str(data.get("trained_on", "")), decisions)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _decision(data: object, source: str, cid: str) -> Decision:
+    if not isinstance(data, dict) or not all(_number(data.get(k)) for k in DECISION_KEYS):
+        raise PhrasesError(source, f"competency {cid}: a decision needs the numbers "
+                           f"{', '.join(DECISION_KEYS)}")
+    phrases = data.get("phrases", {})
+    if not isinstance(phrases, dict) or not all(isinstance(k, str) and _number(v)
+                                                for k, v in phrases.items()):
+        raise PhrasesError(source, f"competency {cid}: decision phrases must map phrases "
+                           "to numbers")
+    bias, rule, hits, learned, fired = (float(data[k]) for k in DECISION_KEYS)
+    return Decision(bias, rule, hits, learned, fired,
+                    {k: float(v) for k, v in phrases.items()})
 
 
 _MODELS: dict[tuple[str, int, int], SentenceModel] = {}

@@ -32,14 +32,19 @@ How it works (``docs/job-descriptions.md`` has the long version):
    ``data/suggest-model.json``) gives each non-boilerplate sentence a learned score
    per competency it covers, ``sigmoid(bias + weights of the sentence's lemmas and
    adjacent lemma pairs)``; negative cues and context bind it as they bind phrases.
-5. The score of a competency is the higher of ``1 - exp(-W)``, where ``W`` sums the
-   weights of the *distinct* phrases found (:data:`STRONG_WEIGHT` or
-   :data:`WEAK_WEIGHT`; a phrase found twice counts once), and the best learned
-   score of its sentences. The score is therefore in ``[0, 1)`` and never falls when
-   more evidence is found. :data:`DEFAULT_THRESHOLD` (0.5) is met by one strong
-   phrase, by three distinct weak ones or by one sentence the model scores 0.5.
+5. Where the model holds a *decision* for a competency
+   (:class:`~competency.hr.sentencemodel.Decision`), its score is the decision's
+   probability, a logistic model over the document's evidence for it (phrase score,
+   matches, best learned logit, the distinct phrases found), with the training cut
+   folded into its bias so that :data:`DEFAULT_THRESHOLD` (0.5) is that cut. Otherwise
+   the score is the higher of ``1 - exp(-W)``, where ``W`` sums the weights of the
+   *distinct* phrases found (:data:`STRONG_WEIGHT` or :data:`WEAK_WEIGHT`; a phrase
+   found twice counts once), and the best learned score of its sentences: then it never
+   falls when more evidence is found, and 0.5 is met by one strong phrase, by three
+   distinct weak ones or by one sentence the model scores 0.5.
 6. The evidence of a suggestion is the sentences holding its phrases and those the
-   model scores at the threshold or more, in document order, with start and end
+   model scores at the threshold or more (with a decision: at logit 0 or more; the best
+   one when a decision suggests on weaker learned cues alone), in document order, with start and end
    offsets into the text (``text[start:end] == evidence.text``), the phrases found
    in each (a learned feature as ``learned: <lemmas>``) and the document's words they
    matched (the explanation).
@@ -73,6 +78,8 @@ from competency.hr.phrases import lemma as lemma
 from competency.hr.phrases import load_phrases as load_phrases
 from competency.hr.phrases import parse_phrases as parse_phrases
 from competency.hr.sentencemodel import (
+    LOGIT_FLOOR,
+    Decision,
     SentenceModel,
     default_model_path,
     load_model,
@@ -130,8 +137,9 @@ class Suggestion:
     competency: str
     """Competency ID."""
     score: float
-    """The higher of ``1 - exp(-sum of distinct phrase weights)`` and the best learned
-    score of a sentence, rounded to 4 places: 0 to 1."""
+    """The competency's decision probability where the model has a decision for it, else
+    the higher of ``1 - exp(-sum of distinct phrase weights)`` and the best learned
+    score of a sentence; rounded to 4 places: 0 to 1."""
     evidence: tuple[Evidence, ...]
     """The sentences that matched, in document order."""
 
@@ -224,11 +232,14 @@ class Suggester:
         self.model = model
         """The learned sentence model (:mod:`competency.hr.sentencemodel`), or None."""
         self._bias: dict[int, float] = {}
+        self._decisions: dict[int, Decision] = {}
         self._learned: dict[str, list[tuple[int, float]]] = {}
         self._unigrams: dict[str, list[tuple[int, float]]] = {}
         self._bigrams: dict[str, dict[str, list[tuple[int, float]]]] = {}
         if model is not None:
             for ci, comp in enumerate(framework.competencies):
+                if comp.id in model.decisions:
+                    self._decisions[ci] = model.decisions[comp.id]
                 if comp.id in model.biases:
                     self._bias[ci] = model.biases[comp.id]
                     for feature, w in model.weights.get(comp.id, {}).items():
@@ -274,8 +285,17 @@ class Suggester:
             comp_phrases = self.phrases[ci]
             weight = sum(comp_phrases[pi].weight for pi in per_phrase)
             by_learning = learned.get(ci, {})
-            learned_score = max(by_learning.values(), default=0.0)
-            score = round(max(1.0 - math.exp(-weight), learned_score), 4)
+            decision = self._decisions.get(ci)
+            if decision is not None:
+                score = round(_decide(decision, 1.0 - math.exp(-weight),
+                                      sum(len(sents) for sents in per_phrase.values()),
+                                      max(by_learning.values(), default=LOGIT_FLOOR),
+                                      [comp_phrases[pi].source for pi in per_phrase]), 4)
+                learned_cut = 0.0  # sentences the model itself would suggest on
+            else:
+                learned_score = _sigmoid(max(by_learning.values(), default=-math.inf))
+                score = round(max(1.0 - math.exp(-weight), learned_score), 4)
+                learned_cut = _logit(max(threshold, LEARNED_FLOOR))
             if score < threshold:
                 continue
             by_sentence: dict[int, dict[str, str]] = {}
@@ -288,9 +308,10 @@ class Suggester:
                     wording = " … ".join(text[spans[i - at][0]:spans[j - at][1]]
                                          for i, j in chain)
                     by_sentence.setdefault(k, {}).setdefault(comp_phrases[pi].source, wording)
-            for k in sorted(by_learning):  # after the phrases: those explain best
-                if by_learning[k] < max(threshold, LEARNED_FLOOR):
-                    continue
+            shown = [k for k in sorted(by_learning) if by_learning[k] >= learned_cut]
+            if not shown and not per_phrase and by_learning:  # a decision on weaker cues
+                shown = [max(by_learning, key=lambda k: (by_learning[k], -k))]
+            for k in shown:  # after the phrases: those explain best
                 spans = word_spans.get(k)
                 if spans is None:
                     spans = word_spans[k] = _word_spans(text, sentences[k])
@@ -327,15 +348,31 @@ class Suggester:
                 len({k for sents in per_phrase.values() for k in sents}))
         return out
 
+    def decision_inputs(self, document: Document | str
+                        ) -> dict[str, tuple[float, int, tuple[str, ...]]]:
+        """What a :class:`~competency.hr.sentencemodel.Decision` reads besides the learned
+        logit, per competency with a cue phrase found: (the phrase rule's score ``1 -
+        exp(-W)``, the number of (phrase, sentence) matches, the distinct phrases found).
+        ``benchmarks/train_suggest.py`` learns decisions from these."""
+        text = document.text if isinstance(document, Document) else document
+        _, _, found, _, _ = self._found(text)
+        out = {}
+        for ci, per_phrase in found.items():
+            phrases = self.phrases[ci]
+            weight = sum(phrases[pi].weight for pi in per_phrase)
+            out[self.framework.competencies[ci].id] = (
+                1.0 - math.exp(-weight), sum(len(sents) for sents in per_phrase.values()),
+                tuple(phrases[pi].source for pi in per_phrase))
+        return out
+
     def learned_logits(self, document: Document | str) -> dict[str, float]:
         """Per competency with a learned score of at least :data:`LEARNED_FLOOR`, the
         highest sentence logit of the learned model minus its threshold (so the
         competency is suggested by the model at 0 and above).
-        ``benchmarks/train_suggest.py`` chooses thresholds from these."""
+        ``benchmarks/train_suggest.py`` learns decisions from these."""
         text = document.text if isinstance(document, Document) else document
         _, _, _, learned, _ = self._found(text)
-        return {self.framework.competencies[ci].id:
-                -math.log(1.0 / max(by_sentence.values()) - 1.0)
+        return {self.framework.competencies[ci].id: max(by_sentence.values())
                 for ci, by_sentence in learned.items()}
 
     def sentence_lemmas(self, document: Document | str) -> list[tuple[int, int,
@@ -371,14 +408,15 @@ class Suggester:
         return self.model.stop if self.model is not None else frozenset()
 
     def _learned_scores(self, lemmas: dict[int, list[str]]) -> dict[int, dict[int, float]]:
-        """Competency -> sentence -> the learned model's score ``sigmoid(logit -
-        threshold)``, for sentences scoring at least :data:`LEARNED_FLOOR`."""
+        """Competency -> sentence -> the learned model's logit minus its threshold (the
+        learned score is its sigmoid), for sentences scoring at least
+        :data:`LEARNED_FLOOR`."""
         model = self.model
         if model is None or not self._bias:
             return {}
         unigrams, bigrams = self._unigrams, self._bigrams
         stop = model.stop
-        floor = model.threshold - math.log(1.0 / LEARNED_FLOOR - 1.0)
+        floor = model.threshold + _logit(LEARNED_FLOOR)
         out: dict[int, dict[int, float]] = {}
         for k, sentence in lemmas.items():
             # the features of sentence_features() that have weights, each counted once
@@ -404,7 +442,7 @@ class Suggester:
             for ci, total in sums.items():
                 z = self._bias[ci] + total
                 if z >= floor:
-                    out.setdefault(ci, {})[k] = 1.0 / (1.0 + math.exp(model.threshold - z))
+                    out.setdefault(ci, {})[k] = z - model.threshold
         return out
 
     def _found(self, text: str) -> tuple[list[tuple[int, int]], dict[int, int],
@@ -541,6 +579,24 @@ class Suggester:
                 elif inside:
                     skip.update(members)
         return skip
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p)) if 0.0 < p < 1.0 else (-math.inf if p <= 0 else math.inf)
+
+
+def _decide(decision: Decision, rule: float, hits: int, best_logit: float,
+            phrases: list[str]) -> float:
+    """The score of a competency by its :class:`Decision` (the formula is there)."""
+    z = (decision.bias + decision.rule * rule + decision.hits * math.log1p(hits)
+         + decision.learned * max(best_logit, LOGIT_FLOOR)
+         + (decision.fired if best_logit >= 0.0 else 0.0)
+         + sum(decision.phrases.get(source, 0.0) for source in phrases))
+    return _sigmoid(z)
 
 
 _Chain = tuple[tuple[int, int], ...]
@@ -700,9 +756,10 @@ _SUGGESTERS: dict[tuple[object, ...], tuple[Framework, Suggester]] = {}
 
 def suggester_for(framework: Framework | None = None,
                   phrases: str | Path | None = None,
-                  model: str | Path | None = None) -> Suggester:
+                  model: str | Path | Literal[False] | None = None) -> Suggester:
     """The compiled :class:`Suggester` for a framework object, phrase file and learned
-    model file (None: the shipped ones).
+    model file (None: the shipped ones; ``model=False``: no learned model, the phrase
+    rule alone).
 
     Cached in memory per framework object and files (path, modification time, size),
     and on disk by content hash (:mod:`competency.hr.phrasecache`), so a fresh process
@@ -710,11 +767,14 @@ def suggester_for(framework: Framework | None = None,
     """
     framework = framework if framework is not None else load_framework()
     path = Path(phrases) if phrases is not None else default_phrases_path()
-    model_path = Path(model) if model is not None else default_model_path()
+    model_path = (None if model is False
+                  else Path(model) if model is not None else default_model_path())
     stat = phrase_file_stat(path)
-    model_stat = phrase_file_stat(model_path)
-    key = (id(framework), str(path), stat.st_mtime_ns, stat.st_size, str(model_path),
-           model_stat.st_mtime_ns, model_stat.st_size)
+    model_key: tuple[object, ...] = ("no model",)
+    if model_path is not None:
+        model_stat = phrase_file_stat(model_path)
+        model_key = (str(model_path), model_stat.st_mtime_ns, model_stat.st_size)
+    key = (id(framework), str(path), stat.st_mtime_ns, stat.st_size, *model_key)
     cached = _SUGGESTERS.get(key)
     if cached is not None and cached[0] is framework:
         return cached[1]
@@ -722,6 +782,9 @@ def suggester_for(framework: Framework | None = None,
 
     content = b""
     for source in (path, model_path):
+        if source is None:
+            content += b"no model\0"
+            continue
         try:
             content += source.read_bytes() + b"\0"
         except OSError as exc:
@@ -735,7 +798,8 @@ def suggester_for(framework: Framework | None = None,
         except (KeyError, TypeError, ValueError, re.error, PhrasesError):
             suggester = None  # a damaged cache file: compile afresh
     if suggester is None:
-        suggester = compile_suggester(framework, load_phrases(path), model_path)
+        suggester = compile_suggester(framework, load_phrases(path),
+                                      model_path if model_path is not None else False)
         phrasecache.write_compiled(disk_key, suggester.to_data())
     _SUGGESTERS[key] = (framework, suggester)
     return suggester
@@ -744,13 +808,13 @@ def suggester_for(framework: Framework | None = None,
 def suggest(document: Document | str, framework: Framework | None = None,
             threshold: float = DEFAULT_THRESHOLD,
             phrases: str | Path | None = None,
-            model: str | Path | None = None) -> list[Suggestion]:
+            model: str | Path | Literal[False] | None = None) -> list[Suggestion]:
     """Competencies ``document`` (a :class:`Document` or plain text) appears to call for.
 
     Only suggestions scoring at least ``threshold`` are returned, sorted by score
     (highest first), then by competency ID. ``phrases`` and ``model`` name a phrase
-    file and a learned model file (None: the shipped ones). The compiled suggester is
-    cached per framework object and files.
+    file and a learned model file (None: the shipped ones; ``model=False``: the phrase
+    rule alone). The compiled suggester is cached per framework object and files.
     """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
@@ -773,12 +837,14 @@ class FileSuggestions:
 
 def suggest_file(path: str | Path, framework: Framework | None = None,
                  threshold: float = DEFAULT_THRESHOLD,
-                 phrases: str | Path | None = None) -> FileSuggestions:
+                 phrases: str | Path | None = None,
+                 model: str | Path | Literal[False] | None = None) -> FileSuggestions:
     """Read one document and suggest competencies for it (raises DocumentError)."""
     from competency.hr.documents import read_document
 
     document = read_document(path)
-    return FileSuggestions(str(path), tuple(suggest(document, framework, threshold, phrases)))
+    return FileSuggestions(str(path), tuple(suggest(document, framework, threshold, phrases,
+                                                    model)))
 
 
 def render_suggestions(results: Iterable[FileSuggestions], framework: Framework,
