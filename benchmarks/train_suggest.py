@@ -25,11 +25,12 @@ bias so the suggester's default threshold 0.5 is that cut. Unlike the earlier "r
 **or** model" union, a decision can also turn down a phrase that misleads.
 
 **Leave-one-author-out (LOAO)**: the author groups are jd-eval 1xx, 2xx, 3xx, the
-project set and, when present, ``benchmarks/jd-train``, ``benchmarks/jd-train-2`` and
-``benchmarks/jd-train-3`` (one group each: their eight authors are held out together,
+project set and, when present, ``benchmarks/jd-train`` and ``benchmarks/jd-train-2``
+to ``jd-train-4`` (one group each: their eight authors are held out together,
 see :func:`group_of`) and
-``benchmarks/jd-eval-2`` (read once as a test set on 2026-12-02, training data since;
-four groups, one per author: 401-420, 421-440, 501-520, 521-540). For each group the
+``benchmarks/jd-eval-2`` and ``benchmarks/jd-eval-3`` (each read once as a test set on
+2026-12-02, training data since; four groups each, one per author: 401-420, 421-440,
+501-520, 521-540 and 1001-1020, 1021-1040, 1101-1120, 1121-1140). For each group the
 whole model (sentence model and decisions, with the decisions' held-out logits from
 folds inside the training groups) is fitted on the others and the held-out group
 predicted through the suggester itself.
@@ -73,12 +74,18 @@ TRAIN = ROOT / "benchmarks" / "jd-train"
 EVAL2 = ROOT / "benchmarks" / "jd-eval-2"
 """The second frozen set: read once on 2026-12-02 (spent as a test set), now training
 data; four authors (files 401-420, 421-440, 501-520, 521-540)."""
+EVAL3 = ROOT / "benchmarks" / "jd-eval-3"
+"""The third frozen set: read once on 2026-12-02 (session 5, spent as a test set), now
+training data; four authors (files 1001-1020, 1021-1040, 1101-1120, 1121-1140)."""
 TRAIN2 = ROOT / "benchmarks" / "jd-train-2"
 """160 more labelled JDs by eight more authors (session 5), measured once as unseen by
 the shipped suggester before use, training data since."""
 TRAIN3 = ROOT / "benchmarks" / "jd-train-3"
 """160 more labelled JDs by eight more authors (session 5), measured once as unseen by
 the decision model fitted without them, training data since."""
+TRAIN4 = ROOT / "benchmarks" / "jd-train-4"
+"""160 more labelled JDs by eight more authors (session 5), measured once as unseen like
+jd-train-3, training data since."""
 MODEL_OUT = ROOT / "src" / "competency" / "data" / "suggest-model.json"
 STOP = frozenset([
     "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "from",
@@ -125,21 +132,17 @@ class Doc:
 
 def group_of(folder: Path, name: str) -> str:
     """The author group of a file: jd-eval by its hundreds digit (three authors), jd-eval-2
-    by its block of 20 (four authors), the project set, and jd-train as one group (eight
-    authors, 20 files each; held out together, which is stricter than one author at a
-    time and keeps the nested CV affordable)."""
+    and jd-eval-3 by their blocks of 20 (four authors each), the project set, and each
+    jd-train set as one group (eight authors, 20 files each; held out together, which is
+    stricter than one author at a time and keeps the CV affordable)."""
     number = re.match(r"(\d+)", name)
     if folder == EVAL and number:
         return f"jd-eval {number.group(1)[0]}xx"
-    if folder == TRAIN:
-        return "jd-train"
-    if folder == TRAIN2:
-        return "jd-train-2"
-    if folder == TRAIN3:
-        return "jd-train-3"
-    if folder == EVAL2 and number:
-        first = int(number.group(1))
-        return f"jd-eval-2 {first - (first - 1) % 20}-{first - (first - 1) % 20 + 19}"
+    if folder in (TRAIN, TRAIN2, TRAIN3, TRAIN4):
+        return folder.name
+    if folder in (EVAL2, EVAL3) and number:
+        first = int(number.group(1)) - (int(number.group(1)) - 1) % 20
+        return f"{folder.name} {first}-{first + 19}"
     return "project" if folder == PROJECT else folder.name
 
 
@@ -162,9 +165,10 @@ def sources() -> list[tuple[Path, Path]]:
     out = [(EVAL, EVAL / "jds"), (PROJECT, PROJECT)]
     if (TRAIN / "labels.csv").exists():
         out.append((TRAIN, TRAIN / "jds"))
-    if (EVAL2 / "labels.csv").exists():
-        out.append((EVAL2, EVAL2 / "jds"))
-    for folder in (TRAIN2, TRAIN3):
+    for folder in (EVAL2, EVAL3):
+        if (folder / "labels.csv").exists():
+            out.append((folder, folder / "jds"))
+    for folder in (TRAIN2, TRAIN3, TRAIN4):
         if (folder / "labels.csv").exists():
             out.append((folder, folder / "jds"))
     return out
