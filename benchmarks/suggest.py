@@ -34,22 +34,23 @@ the speed runs use only the dev files; when it is read, dev is printed beside it
 ``--set jd-eval-2`` is ``benchmarks/jd-eval-2/``: 80 JDs by four more authors, made
 after the first set's frozen split was read, all of it a test split, read once on
 2026-12-02 (its README). ``--set jd-eval-3`` is ``benchmarks/jd-eval-3/``, made the same
-way after that read, read once on 2026-12-02 (session 5); ``--set jd-eval-4`` is
-``benchmarks/jd-eval-4/``, made the same way after that: all of it a frozen test split,
-unread. Nothing of any of them is read without ``--read-frozen-test`` (see each README
-for when it may be read).
+way after that read, and ``--set jd-eval-4`` (``benchmarks/jd-eval-4/``) after that,
+both read once on 2026-12-02 (session 5); ``--set jd-eval-5`` is
+``benchmarks/jd-eval-5/``, made the same way after those: all of it a frozen test
+split, unread. Nothing of any of them is read without ``--read-frozen-test`` (see each
+README for when it may be read).
 ``--eval-dir DIR`` points at another folder laid out the same way (``jds/`` and
 ``labels.csv``), for trying the frozen-split path on a stand-in made of dev files.
 
 ``--cv authors`` uses every labelled file of both sets (the jd-eval test split was read
 once on 2026-12-02 and is training data since; ``--read-frozen-test`` keeps guarding
 the ``--set jd-eval`` split printing only), of ``benchmarks/jd-train`` to
-``benchmarks/jd-train-4`` and of ``benchmarks/jd-eval-2`` and ``benchmarks/jd-eval-3``
+``benchmarks/jd-train-4`` and of ``benchmarks/jd-eval-2`` to ``benchmarks/jd-eval-4``
 (each read once on 2026-12-02, training data since) when present.
 Author groups: jd-eval 1xx, 2xx, 3xx, the project set, jd-train, jd-train-2, jd-train-3
 and jd-train-4 (each set's eight authors held out together), and one group per author
-of jd-eval-2 (401-420, 421-440, 501-520, 521-540) and jd-eval-3 (1001-1020, 1021-1040,
-1101-1120, 1121-1140).
+of jd-eval-2 (401-420, 421-440, 501-520, 521-540), jd-eval-3 (1001-1020, 1021-1040,
+1101-1120, 1121-1140) and jd-eval-4 (2001-2020, 2021-2040, 2101-2120, 2121-2140).
 It prints, per held-out group and pooled, micro P/R/F1 with 95%
 bootstrap intervals, and per competency pooled, for the phrase rule alone (no training,
 but the shipped phrases were hand-tuned on files of the first four groups, so its
@@ -91,8 +92,11 @@ EVAL2 = ROOT / "benchmarks" / "jd-eval-2"
 EVAL3 = ROOT / "benchmarks" / "jd-eval-3"
 """The third set: 80 JDs by four more authors, a test split read once (2026-12-02)."""
 EVAL4 = ROOT / "benchmarks" / "jd-eval-4"
-"""The fourth set: 80 JDs by four more authors, all of it a frozen test split, unread."""
-FROZEN_SETS = {"jd-eval-2": EVAL2, "jd-eval-3": EVAL3, "jd-eval-4": EVAL4}
+"""The fourth set: 80 JDs by four more authors, a test split read once (2026-12-02)."""
+EVAL5 = ROOT / "benchmarks" / "jd-eval-5"
+"""The fifth set: 80 JDs by four more authors, all of it a frozen test split, unread."""
+FROZEN_SETS = {"jd-eval-2": EVAL2, "jd-eval-3": EVAL3, "jd-eval-4": EVAL4,
+               "jd-eval-5": EVAL5}
 """The sets that are all test split, guarded by ``--read-frozen-test``."""
 
 Labels = dict[str, set[str]]
@@ -285,7 +289,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", choices=["project", "jd-eval", *FROZEN_SETS], default="project",
                         help="the project's own 46 JDs, the independent evaluation set, or "
-                             "the second, third or fourth one (all test: needs "
+                             "the second to fifth one (all test: needs "
                              "--read-frozen-test)")
     parser.add_argument("--split", choices=["dev", "test", "both"], default=None)
     parser.add_argument("--read-frozen-test", action="store_true",

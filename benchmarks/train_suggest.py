@@ -28,9 +28,9 @@ bias so the suggester's default threshold 0.5 is that cut. Unlike the earlier "r
 project set and, when present, ``benchmarks/jd-train`` and ``benchmarks/jd-train-2``
 to ``jd-train-4`` (one group each: their eight authors are held out together,
 see :func:`group_of`) and
-``benchmarks/jd-eval-2`` and ``benchmarks/jd-eval-3`` (each read once as a test set on
-2026-12-02, training data since; four groups each, one per author: 401-420, 421-440,
-501-520, 521-540 and 1001-1020, 1021-1040, 1101-1120, 1121-1140). For each group the
+``benchmarks/jd-eval-2``, ``jd-eval-3`` and ``jd-eval-4`` (each read once as a test set
+on 2026-12-02, training data since; four groups each, one per author: 401-420, ...,
+1001-1020, ..., 2001-2020, 2021-2040, 2101-2120, 2121-2140). For each group the
 whole model (sentence model and decisions, with the decisions' held-out logits from
 folds inside the training groups) is fitted on the others and the held-out group
 predicted through the suggester itself.
@@ -77,6 +77,9 @@ data; four authors (files 401-420, 421-440, 501-520, 521-540)."""
 EVAL3 = ROOT / "benchmarks" / "jd-eval-3"
 """The third frozen set: read once on 2026-12-02 (session 5, spent as a test set), now
 training data; four authors (files 1001-1020, 1021-1040, 1101-1120, 1121-1140)."""
+EVAL4 = ROOT / "benchmarks" / "jd-eval-4"
+"""The fourth frozen set: read once on 2026-12-02 (session 5), training data since; four
+authors (files 2001-2020, 2021-2040, 2101-2120, 2121-2140)."""
 TRAIN2 = ROOT / "benchmarks" / "jd-train-2"
 """160 more labelled JDs by eight more authors (session 5), measured once as unseen by
 the shipped suggester before use, training data since."""
@@ -132,7 +135,7 @@ class Doc:
 
 def group_of(folder: Path, name: str) -> str:
     """The author group of a file: jd-eval by its hundreds digit (three authors), jd-eval-2
-    and jd-eval-3 by their blocks of 20 (four authors each), the project set, and each
+    to jd-eval-4 by their blocks of 20 (four authors each), the project set, and each
     jd-train set as one group (eight authors, 20 files each; held out together, which is
     stricter than one author at a time and keeps the CV affordable)."""
     number = re.match(r"(\d+)", name)
@@ -140,7 +143,7 @@ def group_of(folder: Path, name: str) -> str:
         return f"jd-eval {number.group(1)[0]}xx"
     if folder in (TRAIN, TRAIN2, TRAIN3, TRAIN4):
         return folder.name
-    if folder in (EVAL2, EVAL3) and number:
+    if folder in (EVAL2, EVAL3, EVAL4) and number:
         first = int(number.group(1)) - (int(number.group(1)) - 1) % 20
         return f"{folder.name} {first}-{first + 19}"
     return "project" if folder == PROJECT else folder.name
@@ -165,7 +168,7 @@ def sources() -> list[tuple[Path, Path]]:
     out = [(EVAL, EVAL / "jds"), (PROJECT, PROJECT)]
     if (TRAIN / "labels.csv").exists():
         out.append((TRAIN, TRAIN / "jds"))
-    for folder in (EVAL2, EVAL3):
+    for folder in (EVAL2, EVAL3, EVAL4):
         if (folder / "labels.csv").exists():
             out.append((folder, folder / "jds"))
     for folder in (TRAIN2, TRAIN3, TRAIN4):

@@ -492,4 +492,5 @@ def test_the_training_script_fits_deterministic_weights_from_quoted_sentences(
     assert groups == ["jd-eval-2 401-420", "jd-eval-2 401-420", "jd-eval-2 421-440",
                       "jd-eval-2 501-520", "jd-eval-2 521-540"]
     assert train.group_of(train.EVAL3, "1121-x.txt") == "jd-eval-3 1121-1140"
+    assert train.group_of(train.EVAL4, "2040-x.txt") == "jd-eval-4 2021-2040"
     assert train.group_of(train.TRAIN3, "1401-x.txt") == "jd-train-3"
