@@ -44,10 +44,10 @@ How it works (``docs/job-descriptions.md`` has the long version):
    distinct weak ones or by one sentence the model scores 0.5.
 6. The evidence of a suggestion is the sentences holding its phrases and those the
    model scores at the threshold or more (with a decision: at logit 0 or more; the best
-   one when a decision suggests on weaker learned cues alone), in document order, with start and end
-   offsets into the text (``text[start:end] == evidence.text``), the phrases found
-   in each (a learned feature as ``learned: <lemmas>``) and the document's words they
-   matched (the explanation).
+   one when a decision suggests on weaker learned cues alone), in document order, with
+   start and end offsets into the text (``text[start:end] == evidence.text``), the
+   phrases found in each (a learned feature as ``learned: <lemmas>``) and the
+   document's words they matched (the explanation).
 
 Compiled phrases, the model and known lemmas are cached on disk by content hash
 (:mod:`competency.hr.phrasecache`), so a fresh process starts quickly.
