@@ -179,3 +179,75 @@ def test_a_cell_over_the_time_limit_is_stopped_as_under_nbgrader(folder: Path) -
             assert honest.language_info["name"] == "python"
         finally:
             pool.close()
+
+
+class _Queue:
+    """A channel of a fake kernel client: messages then queue.Empty (a real one blocks
+    up to ``timeout`` first; this one does not, so the test is fast)."""
+
+    def __init__(self, messages: list[dict[str, Any]]) -> None:
+        self.messages = list(messages)
+
+    def get(self, timeout: float | None = None) -> dict[str, Any]:
+        if self.messages:
+            return self.messages.pop(0)
+        import queue
+
+        raise queue.Empty
+
+
+class _LostIdleClient:
+    """A kernel client whose kernel runs the cell and replies, but whose "idle" status
+    never reaches iopub (dropped, as ZeroMQ does when a subscriber falls behind)."""
+
+    def __init__(self) -> None:
+        parent = {"msg_id": "cell-1"}
+        self.iopub = _Queue([
+            {"parent_header": parent, "header": {"msg_type": "status"},
+             "content": {"execution_state": "busy"}},
+            {"parent_header": parent, "header": {"msg_type": "execute_input"},
+             "content": {"execution_count": 3}},
+            {"parent_header": parent, "header": {"msg_type": "stream"},
+             "content": {"name": "stdout", "text": "done\n"}}])
+        self.shell = _Queue([
+            {"parent_header": {"msg_id": "an-old-request"}, "content": {"status": "ok"}},
+            {"parent_header": parent, "content": {"status": "error", "ename": "ValueError",
+                                                  "evalue": "bad", "traceback": []}}])
+
+    def execute(self, source: str, **_: Any) -> str:
+        return "cell-1"
+
+    def get_iopub_msg(self, timeout: float | None = None) -> dict[str, Any]:
+        return self.iopub.get(timeout)
+
+    def get_shell_msg(self, timeout: float | None = None) -> dict[str, Any]:
+        return self.shell.get(timeout)
+
+
+class _AliveManager:
+    def is_alive(self) -> bool:
+        return True
+
+    def interrupt_kernel(self) -> None:  # pragma: no cover - not reached here
+        raise AssertionError("no time limit in this test")
+
+
+def test_a_cell_whose_idle_status_is_lost_ends_after_the_reply(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(kernelrun, "IOPUB_GRACE_SECONDS", 0.05)
+    result: list[Any] = []
+    runner = threading.Thread(target=lambda: result.append(kernelrun._run_cell(
+        _AliveManager(), _LostIdleClient(), "raise ValueError('bad')", 1000)), daemon=True)
+    runner.start()
+    runner.join(timeout=30)
+    # before the fix this never returned: it waited for "idle" alone
+    assert result, "the cell did not end without its idle status"
+    outputs, count, truncated = result[0]
+    assert count == 3
+    assert not truncated
+    assert outputs[0] == {"output_type": "stream", "name": "stdout", "text": "done\n"}
+    # the reply's error is kept even though it was read while waiting for "idle"
+    assert outputs[1]["output_type"] == "error"
+    assert outputs[1]["ename"] == "ValueError"

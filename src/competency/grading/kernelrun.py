@@ -35,6 +35,11 @@ from competency.grading.messages import (
 
 STARTUP_SECONDS = 60.0
 """How long a kernel may take to start and answer."""
+IOPUB_GRACE_SECONDS = 4.0
+"""How long a cell's outputs may still come after the kernel's reply to it (as nbclient's
+``iopub_timeout``): the end of a cell is the kernel's "idle" status on the iopub
+channel, and if that message is lost (ZeroMQ drops iopub messages when a subscriber
+falls behind) the cell ends this long after the reply instead of never."""
 
 
 class KernelDied(RuntimeError):
@@ -153,6 +158,18 @@ def _language_info(client: Any, name: str) -> dict[str, JSON]:
     raise KernelDied(f"kernel {name} did not answer kernel_info in {STARTUP_SECONDS:g} s")
 
 
+def _poll_reply(client: Any, msg_id: str) -> dict[str, Any] | None:
+    """The kernel's reply to ``msg_id`` if it is waiting on the shell channel (others
+    there are dropped), else None; never blocks."""
+    while True:
+        try:
+            reply = client.get_shell_msg(timeout=0)
+        except Exception:  # queue.Empty
+            return None
+        if reply.get("parent_header", {}).get("msg_id") == msg_id:
+            return dict(reply)
+
+
 def _run_cell(manager: Any, client: Any, source: str, limit: int
               ) -> tuple[list[Output], JSON, bool]:
     msg_id = client.execute(source, store_history=True, allow_stdin=False)
@@ -161,7 +178,9 @@ def _run_cell(manager: Any, client: Any, source: str, limit: int
     truncated = False
     count: JSON = None
     interrupted = False
-    while True:
+    reply: dict[str, Any] | None = None
+    give_up = float("inf")  # set once the reply is in: the idle status may be lost
+    while time.monotonic() < give_up:
         try:
             msg = client.get_iopub_msg(timeout=1.0)
         except KeyboardInterrupt:  # the supervisor's cell time limit: interrupt the kernel
@@ -169,9 +188,13 @@ def _run_cell(manager: Any, client: Any, source: str, limit: int
                 interrupted = True
                 manager.interrupt_kernel()
             continue
-        except Exception:  # queue.Empty: is the kernel still there?
+        except Exception:  # queue.Empty: is the kernel still there, has it replied?
             if not manager.is_alive():
                 raise KernelDied("the kernel died") from None
+            if reply is None:
+                reply = _poll_reply(client, msg_id)
+                if reply is not None:
+                    give_up = time.monotonic() + IOPUB_GRACE_SECONDS
             continue
         if msg.get("parent_header", {}).get("msg_id") != msg_id:
             continue
@@ -190,22 +213,23 @@ def _run_cell(manager: Any, client: Any, source: str, limit: int
                 outputs.append({"output_type": "stream", "name": "stderr",
                                 "text": f"[output over {limit:,} characters cut]\n"})
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # the reply, for errors reported only there
+    while reply is None and time.monotonic() < deadline:  # for errors reported only there
         try:
-            reply = client.get_shell_msg(timeout=1.0)
+            answer = client.get_shell_msg(timeout=1.0)
         except KeyboardInterrupt:
             continue
         except Exception:
             break
-        if reply.get("parent_header", {}).get("msg_id") == msg_id:
-            content = reply["content"]
-            if content.get("status") == "error" and not any(
-                    o["output_type"] == "error" and o.get("ename") == content.get("ename")
-                    for o in outputs):
-                outputs.append({"output_type": "error", "ename": str(content.get("ename", "")),
-                                "evalue": str(content.get("evalue", "")),
-                                "traceback": [str(x) for x in content.get("traceback", [])]
-                                or ["ERROR: An error occurred while showtraceback was "
-                                    "disabled"]})
-            break
+        if answer.get("parent_header", {}).get("msg_id") == msg_id:
+            reply = answer
+    if reply is not None:
+        content = reply["content"]
+        if content.get("status") == "error" and not any(
+                o["output_type"] == "error" and o.get("ename") == content.get("ename")
+                for o in outputs):
+            outputs.append({"output_type": "error", "ename": str(content.get("ename", "")),
+                            "evalue": str(content.get("evalue", "")),
+                            "traceback": [str(x) for x in content.get("traceback", [])]
+                            or ["ERROR: An error occurred while showtraceback was "
+                                "disabled"]})
     return outputs, count, truncated
