@@ -45,10 +45,10 @@ README for when it may be read).
 ``--cv authors`` uses every labelled file of both sets (the jd-eval test split was read
 once on 2026-12-02 and is training data since; ``--read-frozen-test`` keeps guarding
 the ``--set jd-eval`` split printing only), of ``benchmarks/jd-train`` to
-``benchmarks/jd-train-5`` and of ``benchmarks/jd-eval-2`` to ``benchmarks/jd-eval-4``
+``benchmarks/jd-train-6`` and of ``benchmarks/jd-eval-2`` to ``benchmarks/jd-eval-4``
 (each read once on 2026-12-02, training data since) when present.
 Author groups: jd-eval 1xx, 2xx, 3xx, the project set, jd-train and jd-train-2 to
-jd-train-5 (each set's eight authors held out together), and one group per author
+jd-train-6 (each set's eight authors held out together), and one group per author
 of jd-eval-2 (401-420, 421-440, 501-520, 521-540), jd-eval-3 (1001-1020, 1021-1040,
 1101-1120, 1121-1140) and jd-eval-4 (2001-2020, 2021-2040, 2101-2120, 2121-2140).
 It prints, per held-out group and pooled, micro P/R/F1 with 95%

@@ -26,7 +26,7 @@ bias so the suggester's default threshold 0.5 is that cut. Unlike the earlier "r
 
 **Leave-one-author-out (LOAO)**: the author groups are jd-eval 1xx, 2xx, 3xx, the
 project set and, when present, ``benchmarks/jd-train`` and ``benchmarks/jd-train-2``
-to ``jd-train-5`` (one group each: their eight authors are held out together,
+to ``jd-train-6`` (one group each: their eight authors are held out together,
 see :func:`group_of`) and
 ``benchmarks/jd-eval-2``, ``jd-eval-3`` and ``jd-eval-4`` (each read once as a test set
 on 2026-12-02, training data since; four groups each, one per author: 401-420, ...,
@@ -92,6 +92,9 @@ jd-train-3, training data since."""
 TRAIN5 = ROOT / "benchmarks" / "jd-train-5"
 """160 more labelled JDs by eight more authors (session 5), measured once as unseen by
 the shipped model, training data since."""
+TRAIN6 = ROOT / "benchmarks" / "jd-train-6"
+"""160 more labelled JDs by eight more authors (session 5): the shipped model's unseen
+check (it was fitted without them), training data for the next fit."""
 MODEL_OUT = ROOT / "src" / "competency" / "data" / "suggest-model.json"
 STOP = frozenset([
     "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "from",
@@ -144,7 +147,7 @@ def group_of(folder: Path, name: str) -> str:
     number = re.match(r"(\d+)", name)
     if folder == EVAL and number:
         return f"jd-eval {number.group(1)[0]}xx"
-    if folder in (TRAIN, TRAIN2, TRAIN3, TRAIN4, TRAIN5):
+    if folder in (TRAIN, TRAIN2, TRAIN3, TRAIN4, TRAIN5, TRAIN6):
         return folder.name
     if folder in (EVAL2, EVAL3, EVAL4) and number:
         first = int(number.group(1)) - (int(number.group(1)) - 1) % 20
@@ -174,7 +177,7 @@ def sources() -> list[tuple[Path, Path]]:
     for folder in (EVAL2, EVAL3, EVAL4):
         if (folder / "labels.csv").exists():
             out.append((folder, folder / "jds"))
-    for folder in (TRAIN2, TRAIN3, TRAIN4, TRAIN5):
+    for folder in (TRAIN2, TRAIN3, TRAIN4, TRAIN5, TRAIN6):
         if (folder / "labels.csv").exists():
             out.append((folder, folder / "jds"))
     return out
