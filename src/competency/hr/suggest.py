@@ -283,18 +283,17 @@ class Suggester:
         for ci in sorted(found.keys() | learned.keys()):
             per_phrase = found.get(ci, {})
             comp_phrases = self.phrases[ci]
-            weight = sum(comp_phrases[pi].weight for pi in per_phrase)
+            rule, hits, sources = self._phrase_evidence(ci, per_phrase)
             by_learning = learned.get(ci, {})
             decision = self._decisions.get(ci)
             if decision is not None:
-                score = round(_decide(decision, 1.0 - math.exp(-weight),
-                                      sum(len(sents) for sents in per_phrase.values()),
+                score = round(_decide(decision, rule, hits,
                                       max(by_learning.values(), default=LOGIT_FLOOR),
-                                      [comp_phrases[pi].source for pi in per_phrase]), 4)
+                                      sources), 4)
                 learned_cut = 0.0  # sentences the model itself would suggest on
             else:
                 learned_score = _sigmoid(max(by_learning.values(), default=-math.inf))
-                score = round(max(1.0 - math.exp(-weight), learned_score), 4)
+                score = round(max(rule, learned_score), 4)
                 learned_cut = _logit(max(threshold, LEARNED_FLOOR))
             if score < threshold:
                 continue
@@ -334,9 +333,10 @@ class Suggester:
 
     def features(self, document: Document | str) -> dict[str, tuple[float, float, float, int]]:
         """The evidence the score is made of, per competency with at least one cue phrase
-        found (the others have none and are never suggested): competency ID ->
+        found (the others have no phrase evidence): competency ID ->
         (summed weight of the distinct phrases, how many are strong, how many weak,
-        how many sentences hold them). ``benchmarks/train_suggest.py`` learns from these."""
+        how many sentences hold them). ``benchmarks/learned_suggest.py`` (an experiment)
+        learns from these."""
         text = document.text if isinstance(document, Document) else document
         _, _, found, _, _ = self._found(text)
         out = {}
@@ -356,14 +356,18 @@ class Suggester:
         ``benchmarks/train_suggest.py`` learns decisions from these."""
         text = document.text if isinstance(document, Document) else document
         _, _, found, _, _ = self._found(text)
-        out = {}
-        for ci, per_phrase in found.items():
-            phrases = self.phrases[ci]
-            weight = sum(phrases[pi].weight for pi in per_phrase)
-            out[self.framework.competencies[ci].id] = (
-                1.0 - math.exp(-weight), sum(len(sents) for sents in per_phrase.values()),
+        return {self.framework.competencies[ci].id: self._phrase_evidence(ci, per_phrase)
+                for ci, per_phrase in found.items()}
+
+    def _phrase_evidence(self, ci: int, per_phrase: dict[int, dict[int, _Chain]]
+                         ) -> tuple[float, int, tuple[str, ...]]:
+        """Competency ``ci``'s phrase evidence as a decision reads it (the same for
+        :meth:`suggest` and :meth:`decision_inputs`, so training and use agree): the
+        rule's score ``1 - exp(-W)``, the (phrase, sentence) matches, the phrases found."""
+        phrases = self.phrases[ci]
+        weight = sum(phrases[pi].weight for pi in per_phrase)
+        return (1.0 - math.exp(-weight), sum(len(sents) for sents in per_phrase.values()),
                 tuple(phrases[pi].source for pi in per_phrase))
-        return out
 
     def learned_logits(self, document: Document | str) -> dict[str, float]:
         """Per competency with a learned score of at least :data:`LEARNED_FLOOR`, the
@@ -590,7 +594,7 @@ def _logit(p: float) -> float:
 
 
 def _decide(decision: Decision, rule: float, hits: int, best_logit: float,
-            phrases: list[str]) -> float:
+            phrases: tuple[str, ...]) -> float:
     """The score of a competency by its :class:`Decision` (the formula is there)."""
     z = (decision.bias + decision.rule * rule + decision.hits * math.log1p(hits)
          + decision.learned * max(best_logit, LOGIT_FLOOR)
