@@ -36,19 +36,22 @@ after the first set's frozen split was read, all of it a test split, read once o
 2026-12-02 (its README). ``--set jd-eval-3`` is ``benchmarks/jd-eval-3/``, made the same
 way after that read, and ``--set jd-eval-4`` (``benchmarks/jd-eval-4/``) after that,
 both read once on 2026-12-02 (session 5); ``--set jd-eval-5`` is
-``benchmarks/jd-eval-5/``, made the same way after those: all of it a frozen test
-split, unread. Nothing of any of them is read without ``--read-frozen-test`` (see each
-README for when it may be read).
+``benchmarks/jd-eval-5/``, made the same way after those, read once on 2026-12-02
+(session 6), and ``--set jd-eval-6`` (``benchmarks/jd-eval-6/``, session 6) is all of it
+a frozen test split, unread. Nothing of any of them is read without
+``--read-frozen-test`` (see each README for when it may be read). ``--model FILE``
+measures another model file (e.g. one ``train_suggest.py --write --without SET --out
+FILE`` fitted without the set measured).
 ``--eval-dir DIR`` points at another folder laid out the same way (``jds/`` and
 ``labels.csv``), for trying the frozen-split path on a stand-in made of dev files.
 
 ``--cv authors`` uses every labelled file of both sets (the jd-eval test split was read
 once on 2026-12-02 and is training data since; ``--read-frozen-test`` keeps guarding
 the ``--set jd-eval`` split printing only), of ``benchmarks/jd-train`` to
-``benchmarks/jd-train-6`` and of ``benchmarks/jd-eval-2`` to ``benchmarks/jd-eval-4``
+``benchmarks/jd-train-9`` and of ``benchmarks/jd-eval-2`` to ``benchmarks/jd-eval-4``
 (each read once on 2026-12-02, training data since) when present.
 Author groups: jd-eval 1xx, 2xx, 3xx, the project set, jd-train and jd-train-2 to
-jd-train-6 (each set's eight authors held out together), and one group per author
+jd-train-9 (each set's authors held out together), and one group per author
 of jd-eval-2 (401-420, 421-440, 501-520, 521-540), jd-eval-3 (1001-1020, 1021-1040,
 1101-1120, 1121-1140) and jd-eval-4 (2001-2020, 2021-2040, 2101-2120, 2121-2140).
 It prints, per held-out group and pooled, micro P/R/F1 with 95%
@@ -94,9 +97,11 @@ EVAL3 = ROOT / "benchmarks" / "jd-eval-3"
 EVAL4 = ROOT / "benchmarks" / "jd-eval-4"
 """The fourth set: 80 JDs by four more authors, a test split read once (2026-12-02)."""
 EVAL5 = ROOT / "benchmarks" / "jd-eval-5"
-"""The fifth set: 80 JDs by four more authors, all of it a frozen test split, unread."""
+"""The fifth set: 80 JDs by four more authors, all of it a frozen test split."""
+EVAL6 = ROOT / "benchmarks" / "jd-eval-6"
+"""The sixth set: 80 JDs by four more authors (session 6), a frozen test split, unread."""
 FROZEN_SETS = {"jd-eval-2": EVAL2, "jd-eval-3": EVAL3, "jd-eval-4": EVAL4,
-               "jd-eval-5": EVAL5}
+               "jd-eval-5": EVAL5, "jd-eval-6": EVAL6}
 """The sets that are all test split, guarded by ``--read-frozen-test``."""
 
 Labels = dict[str, set[str]]
@@ -289,7 +294,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", choices=["project", "jd-eval", *FROZEN_SETS], default="project",
                         help="the project's own 46 JDs, the independent evaluation set, or "
-                             "the second to fifth one (all test: needs "
+                             "the second to sixth one (all test: needs "
                              "--read-frozen-test)")
     parser.add_argument("--split", choices=["dev", "test", "both"], default=None)
     parser.add_argument("--read-frozen-test", action="store_true",
@@ -306,6 +311,10 @@ def main() -> int:
     parser.add_argument("--eval-dir", type=Path, default=EVAL,
                         help="the evaluation set's folder (jds/ and labels.csv); another "
                              "one only to try the frozen-split path on a stand-in")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="the learned model file to measure (default: the shipped one), "
+                             "e.g. one train_suggest.py --write --without SET --out FILE fitted "
+                             "without the set measured")
     args = parser.parse_args()
     one_core()
 
@@ -322,7 +331,7 @@ def main() -> int:
             parser.error(f"benchmarks/{args.set} is a frozen test set: add --read-frozen-test "
                          "to read it, once, and record the result in its README")
         args.split, args.eval_dir = "test", FROZEN_SETS[args.set]
-    suggester = compile_suggester(framework)
+    suggester = compile_suggester(framework, model=args.model)
     folder = JDS if args.set == "project" else args.eval_dir / "jds"
     if args.split is None:
         args.split = "both" if args.set == "project" else "dev"

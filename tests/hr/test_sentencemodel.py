@@ -12,10 +12,14 @@ import pytest
 from competency.errors import PhrasesError
 from competency.framework.model import Framework, parse_framework
 from competency.hr.sentencemodel import (
+    DOCUMENT_CLIP,
+    DOCUMENT_MIN_WORDS,
+    DOCUMENT_SCALE,
     LOGIT_FLOOR,
     Decision,
     SentenceModel,
     default_model_path,
+    document_input,
     load_model,
     parse_model,
     sentence_features,
@@ -152,8 +156,8 @@ def test_model_files_round_trip(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        ([], "not a version 1 or 2 suggester model"),
-        ({"version": 3}, "not a version 1 or 2 suggester model"),
+        ([], "not a version 1, 2 or 3 suggester model"),
+        ({"version": 4}, "not a version 1, 2 or 3 suggester model"),
         ({"version": 1, "threshold": "high", "competencies": {}}, "threshold must be a number"),
         ({"version": 1, "threshold": 0, "stop": "the", "competencies": {}},
          "stop must be a list of strings"),
@@ -280,7 +284,7 @@ def test_decisions_round_trip_through_the_model_file(tmp_path: Path) -> None:
     again = load_model(path)
     assert again.decisions == {"W-1": Decision(-1.5, 2.0, 0.25, 0.5, 1.0,
                                                {"gear box": -0.75})}
-    assert json.loads(path.read_text(encoding="utf-8"))["version"] == 2
+    assert json.loads(path.read_text(encoding="utf-8"))["version"] == 3
 
 
 @pytest.mark.parametrize(
@@ -310,3 +314,136 @@ def test_a_decision_survives_the_compiled_cache(trust: Framework) -> None:
     assert again.suggest(text, threshold=0.0) == sg.suggest(text, threshold=0.0)
     assert again.model is not None
     assert again.model.decisions == learned.decisions
+
+
+# --------------------------------------------------------------------------- document model
+
+
+def with_document(learned: SentenceModel, **documents: tuple[float, dict[str, float]]
+                  ) -> SentenceModel:
+    from dataclasses import replace
+    return replace(learned,
+                   document_biases={c.replace("_", "-"): b for c, (b, _) in documents.items()},
+                   document_weights={c.replace("_", "-"): w
+                                     for c, (_, w) in documents.items()})
+
+
+def test_the_document_model_counts_each_feature_once_per_document(trust: Framework) -> None:
+    learned = with_document(model(W_1={"oil": 1.0}),
+                            W_1=(-2.0, {"oil": 1.5, "gear box": 0.75, "axle": -0.5}))
+    sg = suggester(trust, learned)
+    # "oil" in two sentences counts once; "gear box" is a pair; "box" alone has no weight;
+    # "axle 7 gear box": the number breaks no pair after it
+    text = "Oil the gear box. Oil the axle 7 gear box again."
+    assert sg.document_logits(text) == {"W-1": -2.0 + 1.5 + 0.75 - 0.5}
+    assert sg.document_logits("Sweep the floor.") == {"W-1": -2.0}
+    assert suggester(trust, model(W_1={"oil": 1.0})).document_logits(text) == {}
+
+
+def test_document_features_are_the_sentence_features_of_the_whole_text(
+        trust: Framework) -> None:
+    """The suggester's fast walk gives the same features as sentence_features() (what
+    train_suggest.py fits the document model on), numbers and stop words included."""
+    text = ("The post holder will book an interpreter, "
+            "record the first language and the ethnicity of each patient, in 2 clinics "
+            "a week and the 3 of the wards. Support the staff of the ward and a team.")
+    plain = suggester(trust, model(W_1={"oil": 1.0}))
+    features = {f for _, _, lemmas in plain.sentence_lemmas(text)
+                for f, _, _ in sentence_features(lemmas, STOP)}
+    assert "first language" in features
+    assert "the" not in features
+    # every feature (and a few that are not in the text) gets its own power of two
+    vocabulary = sorted(features | {"absent", "clinic week", "2 clinic"})
+    weights = {f: 2.0 ** -i for i, f in enumerate(vocabulary)}
+    sg = suggester(trust, with_document(model(W_1={"oil": 1.0}), W_1=(0.0, weights)))
+    expected = sum(weights[f] for f in features)
+    assert sg.document_logits(text)["W-1"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_decision_reads_the_clipped_scaled_document_logit(trust: Framework) -> None:
+    assert document_input(None) == 0.0
+    assert document_input(2.0) == 2.0 / DOCUMENT_SCALE
+    assert document_input(100.0) == DOCUMENT_CLIP / DOCUMENT_SCALE
+    assert document_input(-100.0) == -DOCUMENT_CLIP / DOCUMENT_SCALE
+    learned = with_document(
+        decided(model(W_1={"oil": 1.0}), W_1=Decision(-1.0, 1.0, 0.0, 0.0, 0.0, {}, 0.5)),
+        W_1=(-1.0, {"grease": 3.0, "axle": 2.0}))
+    sg = suggester(trust, learned, W_1={"strong": ["gear box"]})
+    text = "Check the gear box. Grease the axle."
+    [s] = sg.suggest(text, threshold=0.0)
+    z = -1.0 + (1 - math.exp(-0.8)) + 0.5 * document_input(-1.0 + 3.0 + 2.0)
+    assert s.score == round(sigmoid(z), 4)
+    # evidence still comes from phrases and sentences only: spans stay exact
+    assert [ev.text for ev in s.evidence] == ["Check the gear box."]
+    assert all(text[ev.start:ev.end] == ev.text for ev in s.evidence)
+    # without the document weight the same decision scores without it
+    plain = suggester(trust, with_document(
+        decided(model(W_1={"oil": 1.0}), W_1=Decision(-1.0, 1.0, 0.0, 0.0, 0.0)),
+        W_1=(-1.0, {"grease": 3.0})), W_1={"strong": ["gear box"]})
+    [p] = plain.suggest(text, threshold=0.0)
+    assert p.score == round(sigmoid(-1.0 + (1 - math.exp(-0.8))), 4)
+
+
+def test_document_models_round_trip_through_the_file_and_the_cache(
+        tmp_path: Path, trust: Framework) -> None:
+    learned = with_document(
+        decided(model(W_1={"oil": 1.5}), W_1=Decision(-1.5, 2.0, 0.25, 0.5, 1.0, {}, 0.7)),
+        W_1=(-2.5, {"oil": 0.5, "gear box": 1.25}))
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(learned.to_data()), encoding="utf-8")
+    again = load_model(path)
+    assert again.document_biases == {"W-1": -2.5}
+    assert again.document_weights == {"W-1": {"oil": 0.5, "gear box": 1.25}}
+    assert again.decisions["W-1"].document == 0.7
+    sg = suggester(trust, again, W_1={"strong": ["gear box"]})
+    cached = Suggester.from_data(trust, json.loads(json.dumps(sg.to_data())))
+    text = "Oil the gear box."
+    assert cached.suggest(text, threshold=0.0) == sg.suggest(text, threshold=0.0)
+    assert cached.document_logits(text) == sg.document_logits(text) == {"W-1": -0.75}
+
+
+def test_version_2_files_read_without_a_document_model() -> None:
+    data = {"version": 2, "threshold": 0, "competencies": {"W-1": {
+        "bias": -1, "weights": {"oil": 1},
+        "decision": {"bias": 0, "rule": 1, "hits": 0, "learned": 0, "fired": 0}}}}
+    learned = parse_model(data, source="m.json")
+    assert learned.document_biases == {}
+    assert learned.decisions["W-1"].document == 0.0
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"document": {"weights": {}}}, "competency W-1, document model: expected a bias"),
+        ({"document": {"bias": 0, "weights": {"oil": "x"}}},
+         "competency W-1, document model: weights must map features to numbers"),
+        ({"decision": {"bias": 0, "rule": 1, "hits": 0, "learned": 0, "fired": 0,
+                       "document": "high"}},
+         "competency W-1: a decision's document weight must be a number (high)"),
+    ],
+)
+def test_bad_document_models_are_named(entry: dict[str, object], problem: str) -> None:
+    data = {"version": 3, "threshold": 0, "competencies": {
+        "W-1": {"bias": 0, "weights": {}, **entry}}}
+    with pytest.raises(PhrasesError, match=re.escape(problem)):
+        parse_model(data, source="m.json")
+
+
+def test_short_texts_are_judged_by_the_short_decision(trust: Framework) -> None:
+    from dataclasses import replace
+    long_decision = Decision(-1.0, 1.0, 0.0, 0.0, 0.0, {}, 1.0)
+    short_decision = Decision(2.0, 0.0, 0.0, 0.0, 0.0)
+    learned = replace(with_document(decided(model(W_1={"oil": 1.0}), W_1=long_decision),
+                                    W_1=(-4.0, {"grease": 1.0})),
+                      short_decisions={"W-1": short_decision})
+    sg = suggester(trust, learned, W_1={"strong": ["gear box"]})
+    short = "Check the gear box."
+    [s] = sg.suggest(short, threshold=0.0)
+    assert s.score == round(sigmoid(2.0), 4)  # no document model read
+    words = " ".join(["Sweep the floor."] * (DOCUMENT_MIN_WORDS // 3 + 1))
+    long = f"Check the gear box. {words}"
+    assert sum(len(lemmas) for *_, lemmas in sg.sentence_lemmas(long)) >= DOCUMENT_MIN_WORDS
+    [s] = sg.suggest(long, threshold=0.0)
+    assert s.score == round(sigmoid(-1.0 + (1 - math.exp(-0.8)) + document_input(-4.0)), 4)
+    path_data = json.loads(json.dumps(learned.to_data()))
+    assert parse_model(path_data).short_decisions == {"W-1": short_decision}

@@ -9,6 +9,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -212,12 +213,14 @@ def test_score_is_one_minus_exp_of_distinct_phrase_weights(trust: Framework) -> 
     assert s.score == round(1 - math.exp(-2 * WEAK_WEIGHT), 4)
 
 
-def test_more_evidence_never_lowers_a_score(framework: Framework) -> None:
+def test_more_evidence_never_lowers_a_score_without_a_decision(framework: Framework) -> None:
+    """The documented property of the rule-or-model score (a learned decision may weigh
+    new text against a competency, so it holds only without one)."""
     lines = (JDS / "09-equality-diversity-lead.txt").read_text(encoding="utf-8").splitlines()
     previous: dict[str, float] = {}
     for end in range(1, len(lines) + 1, 3):
         scores = {s.competency: s.score for s in suggest("\n".join(lines[:end]),
-                                                         threshold=0.0)}
+                                                         threshold=0.0, model=False)}
         assert all(scores.get(cid, 0.0) >= score for cid, score in previous.items())
         previous = scores
 
@@ -459,9 +462,9 @@ def test_cli_framework_and_phrases_options(cli: Cli, tmp_path: Path) -> None:
     assert result.err == f"{phrases}: unknown key in competency W-1 (often)\n"
 
 
-def test_the_training_script_fits_deterministic_weights_from_quoted_sentences(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """benchmarks/train_suggest.py (measured by `benchmarks/suggest.py --cv authors`)."""
+def _training_script(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """benchmarks/train_suggest.py, imported (measured by `benchmarks/suggest.py --cv
+    authors`)."""
     import importlib.util
 
     path = Path(__file__).resolve().parents[2] / "benchmarks" / "train_suggest.py"
@@ -471,6 +474,12 @@ def test_the_training_script_fits_deterministic_weights_from_quoted_sentences(
     train = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "train_suggest", train)  # dataclasses look it up
     spec.loader.exec_module(train)
+    return train
+
+
+def test_the_training_script_fits_deterministic_weights_from_quoted_sentences(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    train = _training_script(monkeypatch)
     quoted = (frozenset({"oil", "gear", "oil gear"}), frozenset({"A"}))
     other = (frozenset({"file", "letter", "file letter"}), frozenset())
     docs = [train.Doc(f"{i}.txt", f"g{i % 3}", frozenset({"A"} if i % 2 else set()), "",
@@ -501,3 +510,26 @@ def test_the_training_script_fits_deterministic_weights_from_quoted_sentences(
     assert train.group_of(train.EVAL3, "1121-x.txt") == "jd-eval-3 1121-1140"
     assert train.group_of(train.EVAL4, "2040-x.txt") == "jd-eval-4 2021-2040"
     assert train.group_of(train.TRAIN3, "1401-x.txt") == "jd-train-3"
+    assert train.group_of(train.TRAIN9, "2801-x.txt") == "jd-train-9"
+
+
+def test_the_training_script_fits_a_document_model_the_decisions_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    train = _training_script(monkeypatch)
+    # "oil" is somewhere in every document labelled A, never in the others, and never in
+    # a quoted sentence: only the document model can learn it
+    oily = (frozenset({"oil", "daily", "oil daily"}), frozenset())
+    dry = (frozenset({"file", "letter", "file letter"}), frozenset())
+    docs = [train.Doc(f"{i}.txt", f"g{i % 3}", frozenset({"A"} if i % 2 else set()), "",
+                      (oily, dry) if i % 2 else (dry,), True) for i in range(12)]
+    biases, weights = train.fit_documents(docs, ["A", "B"])
+    assert weights["A"]["oil"] > 0 > biases["A"]
+    assert biases["B"] < 0
+    assert weights["B"].get("oil", 0.0) <= 0
+    assert train.fit_documents(docs, ["A", "B"]) == (biases, weights)
+    inputs: dict[str, dict[str, object]] = {d.name: {} for d in docs}
+    logits: dict[str, dict[str, float]] = {d.name: {} for d in docs}
+    documents = {d.name: {"A": 4.0 if d.gold else -4.0, "B": -4.0} for d in docs}
+    with_documents = train.fit_decisions(docs, inputs, logits, ["A", "B"], documents)
+    assert with_documents["A"].document > 0
+    assert train.fit_decisions(docs, inputs, logits, ["A", "B"])["A"].document == 0.0

@@ -14,22 +14,30 @@ are not :attr:`SentenceModel.stop` words or numbers, and each pair of adjacent l
 features; the competency is suggested by the model when some sentence's logit reaches
 :attr:`SentenceModel.threshold` (``competency.hr.suggest`` turns that into a score).
 
-A competency may also have a *decision* (version 2 files): a logistic model over the
-whole document's evidence for it, which decides whether it is suggested (see
+A competency may also have a *decision* (version 2 and 3 files): a logistic model over
+the whole document's evidence for it, which decides whether it is suggested (see
 :class:`Decision`); without one, the suggester suggests it when the phrase rule or a
-sentence's logit does.
+sentence's logit does. Version 3 adds a *document model* per competency: a linear model
+over the distinct features of all the document's (non-boilerplate) sentences together,
+whose logit is one more input of the decision (evidence spread over a document, which
+no single sentence carries), and a *short decision* without that input for texts shorter
+than :data:`DOCUMENT_MIN_WORDS` words outside boilerplate.
 
 The file (JSON)::
 
-    {"version": 2, "threshold": 0.0, "stop": ["a", "the", ...],
+    {"version": 3, "threshold": 0.0, "stop": ["a", "the", ...],
      "competencies": {"CUL-2": {"bias": -6.1, "weights": {"interpreter": 2.3,
                                                            "first language": 1.9},
+                                "document": {"bias": -3.0,
+                                             "weights": {"interpreter": 1.2}},
                                 "decision": {"bias": -2.0, "rule": 3.1, "hits": 0.4,
                                              "learned": 0.3, "fired": 0.9,
-                                             "phrases": {"interpreter": 0.8}}}},
+                                             "document": 0.6,
+                                             "phrases": {"interpreter": 0.8}},
+                                "short_decision": {"bias": -1.8, "rule": 3.0, ...}}},
      "trained_on": "..."}
 
-Version 1 files (no decisions) are still read.
+Version 1 (no decisions) and version 2 files (no document model) are still read.
 """
 
 from __future__ import annotations
@@ -43,12 +51,21 @@ from pathlib import Path
 from competency.errors import PhrasesError
 
 MODEL_NAME = "suggest-model.json"
-VERSION = 2
-"""The version written; version 1 files (no decisions) are read too."""
+VERSION = 3
+"""The version written; version 1 (no decisions) and 2 (no document model) are read too."""
+READABLE = (1, 2, VERSION)
 LOGIT_FLOOR = -4.0
 """A decision reads a best sentence logit below this (or no learned evidence at all) as
 this."""
 DECISION_KEYS = ("bias", "rule", "hits", "learned", "fired")
+DOCUMENT_CLIP = 8.0
+"""A decision reads the document model's logit clipped to +-this ..."""
+DOCUMENT_SCALE = 4.0
+"""... and divided by this (so the input lies in [-2, 2])."""
+DOCUMENT_MIN_WORDS = 150
+"""A text with fewer words than this outside boilerplate (a sentence, a short person
+specification) is judged by the competency's *short* decision, which does not read the
+document model: the shortest labelled job description it was trained on has 173."""
 
 
 @dataclass(frozen=True)
@@ -57,10 +74,12 @@ class Decision:
     logistic model whose probability is the suggestion's score.
 
     ``z = bias + rule * (1 - exp(-W)) + hits * log(1 + H) + learned * max(L, LOGIT_FLOOR)
-    + fired * [L >= 0] + the weights of the distinct phrases found``, where ``W`` is the
-    summed weight of the distinct phrases found, ``H`` the number of (phrase, sentence)
-    matches and ``L`` the best sentence logit of the learned model minus its threshold
-    (:data:`LOGIT_FLOOR` when no sentence has a learned score); the score is
+    + fired * [L >= 0] + document * clip(D) + the weights of the distinct phrases found``,
+    where ``W`` is the summed weight of the distinct phrases found, ``H`` the number of
+    (phrase, sentence) matches, ``L`` the best sentence logit of the learned model minus
+    its threshold (:data:`LOGIT_FLOOR` when no sentence has a learned score) and ``D``
+    the document model's logit (``clip(D)`` is ``D`` clipped to +-:data:`DOCUMENT_CLIP`
+    and divided by :data:`DOCUMENT_SCALE`; 0 without a document model); the score is
     ``sigmoid(z)``. The weights are learned from labelled documents (a phrase that often
     fires where the labellers saw no call for the competency gets a negative weight)."""
 
@@ -76,11 +95,22 @@ class Decision:
     """Weight of "some sentence's logit reaches the model's threshold"."""
     phrases: Mapping[str, float] = field(default_factory=dict)
     """Phrase (as written in the phrase file or framework) -> weight when it is found."""
+    document: float = 0.0
+    """Weight of the document model's clipped, scaled logit (0: not read)."""
 
     def to_data(self) -> dict[str, object]:
         """The JSON form (as in the data file)."""
         return {"bias": self.bias, "rule": self.rule, "hits": self.hits,
-                "learned": self.learned, "fired": self.fired, "phrases": dict(self.phrases)}
+                "learned": self.learned, "fired": self.fired, "document": self.document,
+                "phrases": dict(self.phrases)}
+
+
+def document_input(logit: float | None) -> float:
+    """What a :class:`Decision` reads of a document model's logit (0 for None: no
+    document model for the competency)."""
+    if logit is None:
+        return 0.0
+    return max(-DOCUMENT_CLIP, min(DOCUMENT_CLIP, logit)) / DOCUMENT_SCALE
 
 
 @dataclass(frozen=True)
@@ -101,6 +131,14 @@ class SentenceModel:
     """A note of the data it was fitted on (shown by nothing; for people)."""
     decisions: Mapping[str, Decision] = field(default_factory=dict)
     """Competency ID -> its document-level decision (none: rule or sentence model)."""
+    document_biases: Mapping[str, float] = field(default_factory=dict)
+    """Competency ID -> the document model's bias (none: no document model)."""
+    document_weights: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    """Competency ID -> feature -> the document model's weight (a feature counts once
+    per document however many sentences hold it)."""
+    short_decisions: Mapping[str, Decision] = field(default_factory=dict)
+    """Competency ID -> the decision for texts shorter than :data:`DOCUMENT_MIN_WORDS`
+    (fitted on the same evidence without the document model's logit)."""
 
     def to_data(self) -> dict[str, object]:
         """The JSON form (as in the data file)."""
@@ -108,8 +146,13 @@ class SentenceModel:
         for cid in self.biases:
             entry: dict[str, object] = {"bias": self.biases[cid],
                                         "weights": dict(self.weights.get(cid, {}))}
+            if cid in self.document_biases:
+                entry["document"] = {"bias": self.document_biases[cid],
+                                     "weights": dict(self.document_weights.get(cid, {}))}
             if cid in self.decisions:
                 entry["decision"] = self.decisions[cid].to_data()
+            if cid in self.short_decisions:
+                entry["short_decision"] = self.short_decisions[cid].to_data()
             comps[cid] = entry
         return {"version": VERSION, "threshold": self.threshold, "stop": sorted(self.stop),
                 "trained_on": self.trained_on, "competencies": comps}
@@ -139,8 +182,8 @@ def default_model_path() -> Path:
 
 def parse_model(data: object, *, source: str = "<model>") -> SentenceModel:
     """Check and convert the parsed JSON of a model file (raises PhrasesError)."""
-    if not isinstance(data, dict) or data.get("version") not in (1, VERSION):
-        raise PhrasesError(source, f"not a version 1 or {VERSION} suggester model")
+    if not isinstance(data, dict) or data.get("version") not in READABLE:
+        raise PhrasesError(source, "not a version 1, 2 or 3 suggester model")
     threshold = data.get("threshold")
     stop = data.get("stop", [])
     comps = data.get("competencies")
@@ -153,21 +196,32 @@ def parse_model(data: object, *, source: str = "<model>") -> SentenceModel:
     biases: dict[str, float] = {}
     weights: dict[str, dict[str, float]] = {}
     decisions: dict[str, Decision] = {}
+    document_biases: dict[str, float] = {}
+    document_weights: dict[str, dict[str, float]] = {}
+    short_decisions: dict[str, Decision] = {}
     for cid, entry in comps.items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("bias"), int | float) \
-                or not isinstance(entry.get("weights", {}), dict):
-            raise PhrasesError(source, f"competency {cid}: expected a bias and weights")
-        table = entry.get("weights", {})
-        if not all(isinstance(k, str) and isinstance(v, int | float) and not isinstance(v, bool)
-                   for k, v in table.items()):
-            raise PhrasesError(source, f"competency {cid}: weights must map features to "
-                               "numbers")
-        biases[str(cid)] = float(entry["bias"])
-        weights[str(cid)] = {k: float(v) for k, v in table.items()}
+        biases[str(cid)], weights[str(cid)] = _linear(entry, source, f"competency {cid}")
+        if "document" in entry:
+            document_biases[str(cid)], document_weights[str(cid)] = _linear(
+                entry["document"], source, f"competency {cid}, document model")
         if "decision" in entry:
             decisions[str(cid)] = _decision(entry["decision"], source, str(cid))
+        if "short_decision" in entry:
+            short_decisions[str(cid)] = _decision(entry["short_decision"], source, str(cid))
     return SentenceModel(float(threshold), frozenset(stop), biases, weights, source,
-                         str(data.get("trained_on", "")), decisions)
+                         str(data.get("trained_on", "")), decisions, document_biases,
+                         document_weights, short_decisions)
+
+
+def _linear(entry: object, source: str, what: str) -> tuple[float, dict[str, float]]:
+    """A bias and a weight table (a sentence or document model of one competency)."""
+    if not isinstance(entry, dict) or not _number(entry.get("bias")) \
+            or not isinstance(entry.get("weights", {}), dict):
+        raise PhrasesError(source, f"{what}: expected a bias and weights")
+    table = entry.get("weights", {})
+    if not all(isinstance(k, str) and _number(v) for k, v in table.items()):
+        raise PhrasesError(source, f"{what}: weights must map features to numbers")
+    return float(entry["bias"]), {k: float(v) for k, v in table.items()}
 
 
 def _number(value: object) -> bool:
@@ -183,9 +237,13 @@ def _decision(data: object, source: str, cid: str) -> Decision:
                                                 for k, v in phrases.items()):
         raise PhrasesError(source, f"competency {cid}: decision phrases must map phrases "
                            "to numbers")
+    document = data.get("document", 0.0)
+    if not _number(document):
+        raise PhrasesError(source, f"competency {cid}: a decision's document weight must be "
+                           "a number", value=str(document))
     bias, rule, hits, learned, fired = (float(data[k]) for k in DECISION_KEYS)
     return Decision(bias, rule, hits, learned, fired,
-                    {k: float(v) for k, v in phrases.items()})
+                    {k: float(v) for k, v in phrases.items()}, float(document))
 
 
 _MODELS: dict[tuple[str, int, int], SentenceModel] = {}

@@ -35,7 +35,9 @@ How it works (``docs/job-descriptions.md`` has the long version):
 5. Where the model holds a *decision* for a competency
    (:class:`~competency.hr.sentencemodel.Decision`), its score is the decision's
    probability, a logistic model over the document's evidence for it (phrase score,
-   matches, best learned logit, the distinct phrases found), with the training cut
+   matches, best learned logit, the distinct phrases found and, with a version 3 model,
+   the logit of a document model over the features of all its sentences together),
+   with the training cut
    folded into its bias so that :data:`DEFAULT_THRESHOLD` (0.5) is that cut. Otherwise
    the score is the higher of ``1 - exp(-W)``, where ``W`` sums the weights of the
    *distinct* phrases found (:data:`STRONG_WEIGHT` or :data:`WEAK_WEIGHT`; a phrase
@@ -78,10 +80,12 @@ from competency.hr.phrases import lemma as lemma
 from competency.hr.phrases import load_phrases as load_phrases
 from competency.hr.phrases import parse_phrases as parse_phrases
 from competency.hr.sentencemodel import (
+    DOCUMENT_MIN_WORDS,
     LOGIT_FLOOR,
     Decision,
     SentenceModel,
     default_model_path,
+    document_input,
     load_model,
     parse_model,
     sentence_features,
@@ -233,13 +237,28 @@ class Suggester:
         """The learned sentence model (:mod:`competency.hr.sentencemodel`), or None."""
         self._bias: dict[int, float] = {}
         self._decisions: dict[int, Decision] = {}
+        self._short_decisions: dict[int, Decision] = {}
         self._learned: dict[str, list[tuple[int, float]]] = {}
         self._unigrams: dict[str, list[tuple[int, float]]] = {}
         self._bigrams: dict[str, dict[str, list[tuple[int, float]]]] = {}
+        self._doc_bias: dict[int, float] = {}
+        self._doc_unigrams: dict[str, list[tuple[int, float]]] = {}
+        self._doc_bigrams: dict[str, dict[str, list[tuple[int, float]]]] = {}
         if model is not None:
             for ci, comp in enumerate(framework.competencies):
                 if comp.id in model.decisions:
                     self._decisions[ci] = model.decisions[comp.id]
+                    self._short_decisions[ci] = model.short_decisions.get(
+                        comp.id, model.decisions[comp.id])
+                if comp.id in model.document_biases:
+                    self._doc_bias[ci] = model.document_biases[comp.id]
+                    for feature, w in model.document_weights.get(comp.id, {}).items():
+                        first, _, second = feature.partition(" ")
+                        if second:
+                            self._doc_bigrams.setdefault(first, {}).setdefault(
+                                second, []).append((ci, w))
+                        else:
+                            self._doc_unigrams.setdefault(first, []).append((ci, w))
                 if comp.id in model.biases:
                     self._bias[ci] = model.biases[comp.id]
                     for feature, w in model.weights.get(comp.id, {}).items():
@@ -278,18 +297,27 @@ class Suggester:
         """Suggestions scoring at least ``threshold``, best first (then by ID)."""
         text = document.text if isinstance(document, Document) else document
         sentences, first_word, found, learned, lemmas = self._found(text)
+        candidates = sorted(found.keys() | learned.keys())
+        decisions = (self._short_decisions
+                     if self._short_decisions
+                     and sum(map(len, lemmas.values())) < DOCUMENT_MIN_WORDS
+                     else self._decisions)
+        whole = (self._document_scores(lemmas)
+                 if self._doc_bias and any(decisions[ci].document
+                                           for ci in candidates if ci in decisions)
+                 else {})
         out: list[Suggestion] = []
         word_spans: dict[int, list[tuple[int, int]]] = {}  # sentence -> offsets of its words
-        for ci in sorted(found.keys() | learned.keys()):
+        for ci in candidates:
             per_phrase = found.get(ci, {})
             comp_phrases = self.phrases[ci]
             rule, hits, sources = self._phrase_evidence(ci, per_phrase)
             by_learning = learned.get(ci, {})
-            decision = self._decisions.get(ci)
+            decision = decisions.get(ci)
             if decision is not None:
                 score = round(_decide(decision, rule, hits,
                                       max(by_learning.values(), default=LOGIT_FLOOR),
-                                      sources), 4)
+                                      sources, whole.get(ci)), 4)
                 learned_cut = 0.0  # sentences the model itself would suggest on
             else:
                 learned_score = _sigmoid(max(by_learning.values(), default=-math.inf))
@@ -379,6 +407,15 @@ class Suggester:
         return {self.framework.competencies[ci].id: max(by_sentence.values())
                 for ci, by_sentence in learned.items()}
 
+    def document_logits(self, document: Document | str) -> dict[str, float]:
+        """Per competency with a document model, its logit on the whole document (the
+        bias plus the weights of the distinct features of all kept sentences).
+        ``benchmarks/train_suggest.py`` learns decisions from these."""
+        text = document.text if isinstance(document, Document) else document
+        _, _, _, _, lemmas = self._found(text)
+        return {self.framework.competencies[ci].id: z
+                for ci, z in self._document_scores(lemmas).items()}
+
     def sentence_lemmas(self, document: Document | str) -> list[tuple[int, int,
                                                                       tuple[str, ...]]]:
         """The (start, end, lemmas) of each sentence that is not boilerplate, in order:
@@ -448,6 +485,36 @@ class Suggester:
                 if z >= floor:
                     out.setdefault(ci, {})[k] = z - model.threshold
         return out
+
+    def _document_scores(self, lemmas: dict[int, list[str]]) -> dict[int, float]:
+        """Competency -> the document model's logit over the distinct features (as
+        :func:`~competency.hr.sentencemodel.sentence_features` makes them) of all the
+        kept sentences; only competencies with a document model."""
+        if not self._doc_bias:
+            return {}
+        unigrams, bigrams = self._doc_unigrams, self._doc_bigrams
+        stop = self._stop
+        found: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        for sentence in lemmas.values():
+            previous = ""
+            after: dict[str, list[tuple[int, float]]] | None = None
+            for lem in sentence:
+                if lem.isdigit():
+                    previous, after = "", None
+                    continue
+                entries = unigrams.get(lem)
+                if entries is not None and lem not in stop:
+                    found[(lem, "")] = entries
+                if after is not None:
+                    entries = after.get(lem)
+                    if entries is not None and not (lem in stop and previous in stop):
+                        found[(previous, lem)] = entries
+                previous, after = lem, bigrams.get(lem)
+        sums = dict(self._doc_bias)
+        for entries in found.values():
+            for ci, w in entries:
+                sums[ci] += w
+        return sums
 
     def _found(self, text: str) -> tuple[list[tuple[int, int]], dict[int, int],
                                          dict[int, dict[int, dict[int, _Chain]]],
@@ -594,11 +661,12 @@ def _logit(p: float) -> float:
 
 
 def _decide(decision: Decision, rule: float, hits: int, best_logit: float,
-            phrases: tuple[str, ...]) -> float:
+            phrases: tuple[str, ...], document_logit: float | None = None) -> float:
     """The score of a competency by its :class:`Decision` (the formula is there)."""
     z = (decision.bias + decision.rule * rule + decision.hits * math.log1p(hits)
          + decision.learned * max(best_logit, LOGIT_FLOOR)
          + (decision.fired if best_logit >= 0.0 else 0.0)
+         + decision.document * document_input(document_logit)
          + sum(decision.phrases.get(source, 0.0) for source in phrases))
     return _sigmoid(z)
 
