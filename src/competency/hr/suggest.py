@@ -63,7 +63,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -252,23 +252,14 @@ class Suggester:
                         comp.id, model.decisions[comp.id])
                 if comp.id in model.document_biases:
                     self._doc_bias[ci] = model.document_biases[comp.id]
-                    for feature, w in model.document_weights.get(comp.id, {}).items():
-                        first, _, second = feature.partition(" ")
-                        if second:
-                            self._doc_bigrams.setdefault(first, {}).setdefault(
-                                second, []).append((ci, w))
-                        else:
-                            self._doc_unigrams.setdefault(first, []).append((ci, w))
+                    _index(model.document_weights.get(comp.id, {}), ci, self._doc_unigrams,
+                           self._doc_bigrams)
                 if comp.id in model.biases:
                     self._bias[ci] = model.biases[comp.id]
-                    for feature, w in model.weights.get(comp.id, {}).items():
+                    weights = model.weights.get(comp.id, {})
+                    for feature, w in weights.items():
                         self._learned.setdefault(feature, []).append((ci, w))
-                        first, _, second = feature.partition(" ")
-                        if second:
-                            self._bigrams.setdefault(first, {}).setdefault(
-                                second, []).append((ci, w))
-                        else:
-                            self._unigrams.setdefault(first, []).append((ci, w))
+                    _index(weights, ci, self._unigrams, self._bigrams)
 
     def to_data(self) -> dict[str, Any]:
         """The compiled phrases as JSON data (for :mod:`competency.hr.phrasecache`)."""
@@ -455,27 +446,11 @@ class Suggester:
         model = self.model
         if model is None or not self._bias:
             return {}
-        unigrams, bigrams = self._unigrams, self._bigrams
-        stop = model.stop
         floor = model.threshold + _logit(LEARNED_FLOOR)
         out: dict[int, dict[int, float]] = {}
         for k, sentence in lemmas.items():
-            # the features of sentence_features() that have weights, each counted once
-            found: dict[tuple[str, str], list[tuple[int, float]]] = {}
-            previous = ""
-            after: dict[str, list[tuple[int, float]]] | None = None
-            for lem in sentence:
-                if lem.isdigit():
-                    previous, after = "", None
-                    continue
-                entries = unigrams.get(lem)
-                if entries is not None and lem not in stop:
-                    found[(lem, "")] = entries
-                if after is not None:
-                    entries = after.get(lem)
-                    if entries is not None and not (lem in stop and previous in stop):
-                        found[(previous, lem)] = entries
-                previous, after = lem, bigrams.get(lem)
+            found: _Weighted = {}
+            _weighted_features(sentence, self._unigrams, self._bigrams, model.stop, found)
             sums: dict[int, float] = {}
             for entries in found.values():
                 for ci, w in entries:
@@ -492,24 +467,10 @@ class Suggester:
         kept sentences; only competencies with a document model."""
         if not self._doc_bias:
             return {}
-        unigrams, bigrams = self._doc_unigrams, self._doc_bigrams
-        stop = self._stop
-        found: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        found: _Weighted = {}
         for sentence in lemmas.values():
-            previous = ""
-            after: dict[str, list[tuple[int, float]]] | None = None
-            for lem in sentence:
-                if lem.isdigit():
-                    previous, after = "", None
-                    continue
-                entries = unigrams.get(lem)
-                if entries is not None and lem not in stop:
-                    found[(lem, "")] = entries
-                if after is not None:
-                    entries = after.get(lem)
-                    if entries is not None and not (lem in stop and previous in stop):
-                        found[(previous, lem)] = entries
-                previous, after = lem, bigrams.get(lem)
+            _weighted_features(sentence, self._doc_unigrams, self._doc_bigrams, self._stop,
+                               found)
         sums = dict(self._doc_bias)
         for entries in found.values():
             for ci, w in entries:
@@ -650,6 +611,46 @@ class Suggester:
                 elif inside:
                     skip.update(members)
         return skip
+
+
+_Entries = list[tuple[int, float]]
+"""(competency, weight) pairs of one feature."""
+_Weighted = dict[tuple[str, str], _Entries]
+"""Feature (a lemma and "", or two lemmas) -> its entries."""
+
+
+def _weighted_features(sentence: list[str], unigrams: dict[str, _Entries],
+                       bigrams: dict[str, dict[str, _Entries]], stop: frozenset[str],
+                       found: _Weighted) -> None:
+    """Add to ``found`` the features of one sentence's lemmas that have weights, as
+    :func:`~competency.hr.sentencemodel.sentence_features` makes them (numbers are no
+    feature and break pairs; a stop word is no feature alone, two make no pair); a
+    feature found again is not added twice."""
+    previous = ""
+    after: dict[str, _Entries] | None = None
+    for lem in sentence:
+        if lem.isdigit():
+            previous, after = "", None
+            continue
+        entries = unigrams.get(lem)
+        if entries is not None and lem not in stop:
+            found[(lem, "")] = entries
+        if after is not None:
+            entries = after.get(lem)
+            if entries is not None and not (lem in stop and previous in stop):
+                found[(previous, lem)] = entries
+        previous, after = lem, bigrams.get(lem)
+
+
+def _index(weights: Mapping[str, float], ci: int, unigrams: dict[str, _Entries],
+           bigrams: dict[str, dict[str, _Entries]]) -> None:
+    """File competency ``ci``'s feature weights under their first lemma (and second)."""
+    for feature, w in weights.items():
+        first, _, second = feature.partition(" ")
+        if second:
+            bigrams.setdefault(first, {}).setdefault(second, []).append((ci, w))
+        else:
+            unigrams.setdefault(first, []).append((ci, w))
 
 
 def _sigmoid(z: float) -> float:
