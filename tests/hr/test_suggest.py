@@ -533,3 +533,39 @@ def test_the_training_script_fits_a_document_model_the_decisions_read(
     with_documents = train.fit_decisions(docs, inputs, logits, ["A", "B"], documents)
     assert with_documents["A"].document > 0
     assert train.fit_decisions(docs, inputs, logits, ["A", "B"])["A"].document == 0.0
+
+
+def test_the_training_script_trains_a_model_the_suggester_reads(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """train() end to end on a few real texts: sentence model, document model, both
+    decisions; the file it makes round-trips and suggests."""
+    from competency.hr.sentencemodel import load_model, sentence_features
+
+    train = _training_script(monkeypatch)
+    base = compile_suggester(model=False)
+    interpreting = ("Main duties\nBook professional interpreters for patients who speak "
+                    "little English. Record each patient's preferred language. ")
+    filing = "Main duties\nFile letters and scan records. Order stationery. "
+    padding = " ".join(f"Check the stock list number {i} every week." for i in range(40))
+    docs = []
+    for i in range(9):
+        text = (interpreting if i % 3 else filing) + padding
+        sentences = tuple(
+            (frozenset(f for f, _, _ in sentence_features(lemmas, train.STOP)),
+             frozenset({"CUL-2"}) if i % 3 and "interpreter" in lemmas else frozenset())
+            for _, _, lemmas in base.sentence_lemmas(text))
+        docs.append(train.Doc(f"{i}.txt", f"g{i % 3}", frozenset({"CUL-2"} if i % 3 else ()),
+                              text, sentences, True))
+    ids = list(base.framework.ids)
+    model = train.train(base, docs, ids, "test")
+    assert set(model.document_biases) == set(ids)
+    assert set(model.short_decisions) == set(model.decisions) == set(ids)
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model.to_data()), encoding="utf-8")
+    again = load_model(path)
+    assert again.document_weights == model.document_weights
+    assert again.short_decisions == model.short_decisions
+    sg = compile_suggester(model=path)
+    long_text = interpreting + padding
+    assert sg.document_logits(long_text)["CUL-2"] > sg.document_logits(filing + padding)["CUL-2"]
+    assert "CUL-2" in [s.competency for s in sg.suggest(long_text, threshold=0.0)]
