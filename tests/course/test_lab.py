@@ -32,7 +32,7 @@ from competency.course.lab import (
     start_path,
 )
 from competency.errors import CompetencyError
-from conftest import COURSE, make_cell
+from conftest import COURSE, make_cell, wait
 
 
 def test_free_port_skips_a_port_in_use() -> None:
@@ -121,18 +121,27 @@ def test_nbgrader_finds_the_local_config_and_exchange(
 
 
 def test_ctrl_c_stops_the_server_with_status_0(tmp_path: Path) -> None:
-    script = ("import sys\nfrom pathlib import Path\n"
+    # Ctrl-C as a terminal gives it: SIGINT's default handling, whatever this test
+    # process inherited (a process that ignores SIGINT passes that on to its children)
+    script = ("import signal, sys\nfrom pathlib import Path\n"
+              "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
               "from competency.course.lab import run_foreground\n"
               "sys.exit(run_foreground([sys.executable, '-c', "
-              "'import time\\nprint(\"up\", flush=True)\\ntime.sleep(60)'], Path('.')))\n")
+              "'import signal, time\\nsignal.signal(signal.SIGINT, signal.default_int_handler)"
+              "\\nprint(\"up\", flush=True)\\ntime.sleep(60)'], Path('.')))\n")
     process = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path,
                                stdout=subprocess.PIPE, text=True, start_new_session=True)
     assert process.stdout is not None
-    assert process.stdout.readline().strip() == "up"
-    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole group
-    assert process.wait(timeout=30) == 0
-    assert "JupyterLab stopped." in process.stdout.read()
-    process.stdout.close()
+    try:
+        assert process.stdout.readline().strip() == "up"
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole group
+        assert process.wait(timeout=wait(30)) == 0
+        assert "JupyterLab stopped." in process.stdout.read()
+    finally:  # never leave the group running into other tests
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        process.stdout.close()
 
 
 @pytest.mark.nbgrader
