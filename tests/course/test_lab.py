@@ -121,14 +121,15 @@ def test_nbgrader_finds_the_local_config_and_exchange(
 
 
 def test_ctrl_c_stops_the_server_with_status_0(tmp_path: Path) -> None:
-    # Ctrl-C as a terminal gives it: SIGINT's default handling, whatever this test
-    # process inherited (a process that ignores SIGINT passes that on to its children)
-    script = ("import signal, sys\nfrom pathlib import Path\n"
-              "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    # Ctrl-C as a terminal gives it: SIGINT unblocked, with its default handling,
+    # whatever this test process inherited (a process that ignores or blocks SIGINT
+    # passes that on to its children, and then nothing stops them)
+    ready = ("import signal\nsignal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})\n"
+             "signal.signal(signal.SIGINT, signal.default_int_handler)\n")
+    script = (f"{ready}import sys\nfrom pathlib import Path\n"
               "from competency.course.lab import run_foreground\n"
-              "sys.exit(run_foreground([sys.executable, '-c', "
-              "'import signal, time\\nsignal.signal(signal.SIGINT, signal.default_int_handler)"
-              "\\nprint(\"up\", flush=True)\\ntime.sleep(60)'], Path('.')))\n")
+              f"sys.exit(run_foreground([sys.executable, '-c', {ready + 'import time'!r} + "
+              "'\\nprint(\"up\", flush=True)\\ntime.sleep(60)'], Path('.')))\n")
     process = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path,
                                stdout=subprocess.PIPE, text=True, start_new_session=True)
     assert process.stdout is not None
