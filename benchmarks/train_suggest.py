@@ -113,7 +113,8 @@ TRAIN8 = ROOT / "benchmarks" / "jd-train-8"
 """160 more labelled JDs by eight more authors (session 6): measured once as unseen by a
 model fitted without them and jd-train-9 (``--without``), training data since."""
 TRAIN9 = ROOT / "benchmarks" / "jd-train-9"
-"""40 more labelled JDs by two more authors (session 6), measured with jd-train-8."""
+"""120 more labelled JDs by six more authors (session 6), measured once as unseen like
+jd-train-8, training data since."""
 TRAINS = (TRAIN, TRAIN2, TRAIN3, TRAIN4, TRAIN5, TRAIN6, TRAIN7, TRAIN8, TRAIN9)
 """The training sets, each one author group (its authors held out together)."""
 MODEL_OUT = ROOT / "src" / "competency" / "data" / "suggest-model.json"
@@ -266,38 +267,70 @@ def fit(docs: list[Doc], ids: list[str], lam: float, threshold: float = 0.0,
             for f in features:
                 count[f] += 1
     vocab = {f: i for i, f in enumerate(sorted(f for f, n in count.items() if n >= 2))}
-    index: list[int] = []
-    pointer = [0]
-    targets, known = [], []
+    rows, targets, known = [], [], []
     for doc in docs:
         for features, quoted in doc.sentences:
-            index.extend(sorted(vocab[f] for f in features if f in vocab))
-            pointer.append(len(index))
+            rows.append(sorted(vocab[f] for f in features if f in vocab))
             targets.append([1.0 if c in quoted else 0.0 for c in ids])
             known.append([1.0 if c in quoted or c not in doc.gold else 0.0 for c in ids])
-    idx = np.array(index, dtype=np.int64)
-    ptr = np.array(pointer, dtype=np.int64)
-    n, k, v = len(ptr) - 1, len(ids), len(vocab)
-    row_of = np.repeat(np.arange(n), np.diff(ptr))
+    n, k = len(rows), len(ids)
     y = np.array(targets).reshape(n, k)
     m = np.array(known).reshape(n, k)
     positives = (y * m).sum(axis=0)
     negatives = ((1 - y) * m).sum(axis=0)
     cw = np.where(y > 0, np.sqrt(negatives / np.maximum(positives, 1.0)), 1.0) * m
-    denom = np.maximum(cw.sum(axis=0), 1.0)
-    w = np.zeros((v, k))
-    b = np.zeros(k)
-    mw, vw, mb, vb = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
-    rate, beta1, beta2 = 0.05, 0.9, 0.999
+    w, b = _sparse_logistic(rows, len(vocab), y, cw, np.maximum(cw.sum(axis=0), 1.0), lam,
+                            ITERATIONS)
+    biases, weights = _tables(w, b, vocab, ids)
+    return SentenceModel(threshold, STOP, biases, weights, trained_on=note)
+
+
+def fit_documents(docs: list[Doc], ids: list[str]
+                  ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """The document model fitted on ``docs``: per competency a bias and weights over the
+    distinct features of all of a document's sentences, labels from ``gold``; full-batch
+    Adam from zero, :data:`DOCUMENT_ITERATIONS` steps, L2 :data:`DOCUMENT_LAM`; features
+    in fewer than :data:`DOCUMENT_MIN_DOCS` documents dropped, weights smaller than
+    :data:`PRUNE` not kept."""
+    bags = [frozenset().union(*(features for features, _ in d.sentences)) for d in docs]
+    count: dict[str, int] = defaultdict(int)
+    for bag in bags:
+        for f in bag:
+            count[f] += 1
+    vocab = {f: i for i, f in enumerate(sorted(f for f, n in count.items()
+                                               if n >= DOCUMENT_MIN_DOCS))}
+    rows = [sorted(vocab[f] for f in bag if f in vocab) for bag in bags]
+    y = np.array([[1.0 if c in d.gold else 0.0 for c in ids] for d in docs]
+                 ).reshape(len(docs), len(ids))
+    w, b = _sparse_logistic(rows, len(vocab), y, 1.0, float(len(docs)), DOCUMENT_LAM,
+                            DOCUMENT_ITERATIONS)
+    return _tables(w, b, vocab, ids)
+
+
+def _sparse_logistic(rows: list[list[int]], v: int, y: np.ndarray,
+                     weight: np.ndarray | float, divisor: np.ndarray | float, lam: float,
+                     iterations: int) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic regression per column of ``y`` over 0/1 features (row ``i`` holds
+    features ``rows[i]`` of ``v``): loss ``sum(weight * log loss) / divisor + lam / 2 *
+    |w|^2``, full-batch Adam from zero (rate 0.05), ``iterations`` steps; (weights ``v x
+    k``, biases ``k``). The sentence and the document models both fit with it."""
+    index = [f for row in rows for f in row]
+    idx = np.array(index, dtype=np.int64)
+    ptr = np.array([0, *np.cumsum([len(row) for row in rows])], dtype=np.int64)
+    n, k = y.shape
+    row_of = np.repeat(np.arange(n), np.diff(ptr))
     empty = ptr[:-1] == ptr[1:]
     starts = np.minimum(ptr[:-1], max(len(idx) - 1, 0))
-    for step in range(1, ITERATIONS + 1):
+    w, b = np.zeros((v, k)), np.zeros(k)
+    mw, vw, mb, vb = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
+    rate, beta1, beta2 = 0.05, 0.9, 0.999
+    for step in range(1, iterations + 1):
         z = np.add.reduceat(w[idx], starts, axis=0) if len(idx) else np.zeros((n, k))
         z[empty] = 0.0
         z += b
-        residual = (1.0 / (1.0 + np.exp(-z)) - y) * cw / denom
-        grad_w = np.stack([np.bincount(idx, weights=residual[row_of, j], minlength=v)
-                           for j in range(k)], axis=1) + lam * w
+        residual = (1.0 / (1.0 + np.exp(-z)) - y) * weight / divisor
+        grad_w = (np.stack([np.bincount(idx, weights=residual[row_of, j], minlength=v)
+                            for j in range(k)], axis=1) if v else np.zeros((0, k))) + lam * w
         grad_b = residual.sum(axis=0)
         mw = beta1 * mw + (1 - beta1) * grad_w
         vw = beta2 * vw + (1 - beta2) * grad_w * grad_w
@@ -305,13 +338,26 @@ def fit(docs: list[Doc], ids: list[str], lam: float, threshold: float = 0.0,
         vb = beta2 * vb + (1 - beta2) * grad_b * grad_b
         w -= rate * (mw / (1 - beta1 ** step)) / (np.sqrt(vw / (1 - beta2 ** step)) + 1e-8)
         b -= rate * (mb / (1 - beta1 ** step)) / (np.sqrt(vb / (1 - beta2 ** step)) + 1e-8)
+    return w, b
+
+
+def _tables(w: np.ndarray, b: np.ndarray, vocab: dict[str, int], ids: list[str]
+            ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Biases and weights per competency as the model file holds them: rounded to four
+    places, weights smaller than :data:`PRUNE` left out."""
     names = sorted(vocab, key=vocab.__getitem__)
-    weights = {cid: {names[i]: round(float(w[i, j]), 4) for i in range(v)
-                     if abs(w[i, j]) >= PRUNE}
-               for j, cid in enumerate(ids)}
-    return SentenceModel(threshold, STOP, {cid: round(float(b[j]), 4)
-                                           for j, cid in enumerate(ids)}, weights,
-                         trained_on=note)
+    return ({cid: round(float(b[j]), 4) for j, cid in enumerate(ids)},
+            {cid: {names[i]: round(float(w[i, j]), 4) for i in range(len(names))
+                   if abs(w[i, j]) >= PRUNE}
+             for j, cid in enumerate(ids)})
+
+
+def fit_both(docs: list[Doc], ids: list[str], note: str = "") -> SentenceModel:
+    """The sentence model (:func:`fit`) and the document model (:func:`fit_documents`)
+    fitted on ``docs``, without decisions."""
+    biases, weights = fit_documents(docs, ids)
+    return replace(fit(docs, ids, SENTENCE_LAM, 0.0, note), document_biases=biases,
+                   document_weights=weights)
 
 
 # --------------------------------------------------------------------------- judging
@@ -347,64 +393,6 @@ def inner_folds(docs: list[Doc]) -> list[set[str]]:
     name order, round robin), each held out whole."""
     groups = sorted({d.group for d in docs})
     return [set(groups[i::INNER_FOLDS]) for i in range(min(INNER_FOLDS, len(groups)))]
-
-
-def fit_documents(docs: list[Doc], ids: list[str]
-                  ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """The document model fitted on ``docs``: per competency a bias and weights over the
-    distinct features of all of a document's sentences, labels from ``gold``; full-batch
-    Adam from zero, :data:`DOCUMENT_ITERATIONS` steps, L2 :data:`DOCUMENT_LAM`; features
-    in fewer than :data:`DOCUMENT_MIN_DOCS` documents dropped, weights smaller than
-    :data:`PRUNE` not kept."""
-    bags = [frozenset().union(*(features for features, _ in d.sentences)) for d in docs]
-    count: dict[str, int] = defaultdict(int)
-    for bag in bags:
-        for f in bag:
-            count[f] += 1
-    vocab = {f: i for i, f in enumerate(sorted(f for f, n in count.items()
-                                               if n >= DOCUMENT_MIN_DOCS))}
-    n, v, k = len(docs), len(vocab), len(ids)
-    # the 0/1 document-by-feature matrix, sparse: the features of document i are
-    # idx[ptr[i]:ptr[i + 1]]
-    index: list[int] = []
-    pointer = [0]
-    for bag in bags:
-        index.extend(sorted(vocab[f] for f in bag if f in vocab))
-        pointer.append(len(index))
-    idx = np.array(index, dtype=np.int64)
-    ptr = np.array(pointer, dtype=np.int64)
-    row_of = np.repeat(np.arange(n), np.diff(ptr))
-    empty = ptr[:-1] == ptr[1:]
-    starts = np.minimum(ptr[:-1], max(len(idx) - 1, 0))
-    y = np.array([[1.0 if c in d.gold else 0.0 for c in ids] for d in docs]).reshape(n, k)
-    w, b = np.zeros((v, k)), np.zeros(k)
-    state = [np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)]
-    rate, beta1, beta2 = 0.05, 0.9, 0.999
-    for step in range(1, DOCUMENT_ITERATIONS + 1):
-        z = np.add.reduceat(w[idx], starts, axis=0) if len(idx) else np.zeros((n, k))
-        z[empty] = 0.0
-        residual = (1.0 / (1.0 + np.exp(-(z + b))) - y) / n
-        grad_w = np.stack([np.bincount(idx, weights=residual[row_of, j], minlength=v)
-                           for j in range(k)], axis=1) if v else np.zeros((0, k))
-        for j, (param, grad) in enumerate(((w, grad_w + DOCUMENT_LAM * w),
-                                           (b, residual.sum(axis=0)))):
-            state[2 * j] = beta1 * state[2 * j] + (1 - beta1) * grad
-            state[2 * j + 1] = beta2 * state[2 * j + 1] + (1 - beta2) * grad * grad
-            param -= rate * (state[2 * j] / (1 - beta1 ** step)) / (
-                np.sqrt(state[2 * j + 1] / (1 - beta2 ** step)) + 1e-8)
-    names = sorted(vocab, key=vocab.__getitem__)
-    return ({cid: round(float(b[j]), 4) for j, cid in enumerate(ids)},
-            {cid: {names[i]: round(float(w[i, j]), 4) for i in range(v)
-                   if abs(w[i, j]) >= PRUNE}
-             for j, cid in enumerate(ids)})
-
-
-def fit_both(docs: list[Doc], ids: list[str], note: str = "") -> SentenceModel:
-    """The sentence model (:func:`fit`) and the document model (:func:`fit_documents`)
-    fitted on ``docs``, without decisions."""
-    biases, weights = fit_documents(docs, ids)
-    return replace(fit(docs, ids, SENTENCE_LAM, 0.0, note), document_biases=biases,
-                   document_weights=weights)
 
 
 def held_out_logits(base: Suggester, docs: list[Doc], ids: list[str]

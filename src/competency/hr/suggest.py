@@ -290,8 +290,7 @@ class Suggester:
         sentences, first_word, found, learned, lemmas = self._found(text)
         candidates = sorted(found.keys() | learned.keys())
         decisions = (self._short_decisions
-                     if self._short_decisions
-                     and sum(map(len, lemmas.values())) < DOCUMENT_MIN_WORDS
+                     if sum(map(len, lemmas.values())) < DOCUMENT_MIN_WORDS
                      else self._decisions)
         whole = (self._document_scores(lemmas)
                  if self._doc_bias and any(decisions[ci].document
